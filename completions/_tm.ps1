@@ -1,0 +1,206 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'tm'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'tm' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
+            [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;ask' {
+            [CompletionResult]::new('--conv', '--conv', [CompletionResultType]::ParameterName, 'Continue this conversation')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Chat model [default: setting `model`, gpt-5.4-mini]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Chat model [default: setting `model`, gpt-5.4-mini]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'System prompt for this request [default: setting `system`]')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'System prompt for this request [default: setting `system`]')
+            [CompletionResult]::new('--max-messages', '--max-messages', [CompletionResultType]::ParameterName, 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]')
+            [CompletionResult]::new('--context-tokens', '--context-tokens', [CompletionResultType]::ParameterName, 'Drop the oldest history messages until the prompt''s estimate fits this many tokens')
+            [CompletionResult]::new('--effort', '--effort', [CompletionResultType]::ParameterName, 'Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)')
+            [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Most tokens the answer may use, reasoning included (sent as max_completion_tokens)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
+            [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
+            [CompletionResult]::new('--no-stream', '--no-stream', [CompletionResultType]::ParameterName, 'Wait for the whole answer instead of streaming it')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Send nothing: show the messages that would go, their estimated tokens and cost')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --dry-run: print the plan as JSON')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary line on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary line on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;config' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every setting, its value and where the value came from')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one setting''s value')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove a stored setting')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Where the database, the key file and downloaded data live')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;config;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;config;get' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;config;set' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;config;unset' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;config;path' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;config;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every setting, its value and where the value came from')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one setting''s value')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove a stored setting')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Where the database, the key file and downloaded data live')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;config;help;list' {
+            break
+        }
+        'tm;config;help;get' {
+            break
+        }
+        'tm;config;help;set' {
+            break
+        }
+        'tm;config;help;unset' {
+            break
+        }
+        'tm;config;help;path' {
+            break
+        }
+        'tm;config;help;help' {
+            break
+        }
+        'tm;prices' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--update', '--update', [CompletionResultType]::ParameterName, 'Download the current price table (setting `prices-url`) and use it from now on')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;completions' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;help' {
+            [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
+            [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;help;ask' {
+            break
+        }
+        'tm;help;config' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every setting, its value and where the value came from')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one setting''s value')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove a stored setting')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Where the database, the key file and downloaded data live')
+            break
+        }
+        'tm;help;config;list' {
+            break
+        }
+        'tm;help;config;get' {
+            break
+        }
+        'tm;help;config;set' {
+            break
+        }
+        'tm;help;config;unset' {
+            break
+        }
+        'tm;help;config;path' {
+            break
+        }
+        'tm;help;prices' {
+            break
+        }
+        'tm;help;completions' {
+            break
+        }
+        'tm;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,173 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tm] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tm'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tm'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+            cand config 'Show or change settings'
+            cand prices 'The price table in use, its source and date'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;ask'= {
+            cand --conv 'Continue this conversation'
+            cand -m 'Chat model [default: setting `model`, gpt-5.4-mini]'
+            cand --model 'Chat model [default: setting `model`, gpt-5.4-mini]'
+            cand -s 'System prompt for this request [default: setting `system`]'
+            cand --system 'System prompt for this request [default: setting `system`]'
+            cand --max-messages 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]'
+            cand --context-tokens 'Drop the oldest history messages until the prompt''s estimate fits this many tokens'
+            cand --effort 'Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)'
+            cand --max-output 'Most tokens the answer may use, reasoning included (sent as max_completion_tokens)'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -c 'Continue the most recent conversation'
+            cand --continue 'Continue the most recent conversation'
+            cand --no-stream 'Wait for the whole answer instead of streaming it'
+            cand --dry-run 'Send nothing: show the messages that would go, their estimated tokens and cost'
+            cand --json 'With --dry-run: print the plan as JSON'
+            cand -q 'No summary line on stderr'
+            cand --quiet 'No summary line on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;config'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Every setting, its value and where the value came from'
+            cand get 'Print one setting''s value'
+            cand set 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'
+            cand unset 'Remove a stored setting'
+            cand path 'Where the database, the key file and downloaded data live'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;config;list'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;config;get'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;config;set'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;config;unset'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;config;path'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;config;help'= {
+            cand list 'Every setting, its value and where the value came from'
+            cand get 'Print one setting''s value'
+            cand set 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'
+            cand unset 'Remove a stored setting'
+            cand path 'Where the database, the key file and downloaded data live'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;config;help;list'= {
+        }
+        &'tm;config;help;get'= {
+        }
+        &'tm;config;help;set'= {
+        }
+        &'tm;config;help;unset'= {
+        }
+        &'tm;config;help;path'= {
+        }
+        &'tm;config;help;help'= {
+        }
+        &'tm;prices'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --update 'Download the current price table (setting `prices-url`) and use it from now on'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;completions'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;help'= {
+            cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+            cand config 'Show or change settings'
+            cand prices 'The price table in use, its source and date'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;help;ask'= {
+        }
+        &'tm;help;config'= {
+            cand list 'Every setting, its value and where the value came from'
+            cand get 'Print one setting''s value'
+            cand set 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'
+            cand unset 'Remove a stored setting'
+            cand path 'Where the database, the key file and downloaded data live'
+        }
+        &'tm;help;config;list'= {
+        }
+        &'tm;help;config;get'= {
+        }
+        &'tm;help;config;set'= {
+        }
+        &'tm;help;config;unset'= {
+        }
+        &'tm;help;config;path'= {
+        }
+        &'tm;help;prices'= {
+        }
+        &'tm;help;completions'= {
+        }
+        &'tm;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

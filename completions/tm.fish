@@ -1,0 +1,102 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tm_global_optspecs
+    string join \n db= h/help V/version
+end
+
+function __fish_tm_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tm_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tm_using_subcommand
+    set -l cmd (__fish_tm_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tm -n "__fish_tm_needs_command" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_needs_command" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_needs_command" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_needs_command" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_needs_command" -f -a "config" -d 'Show or change settings'
+complete -c tm -n "__fish_tm_needs_command" -f -a "prices" -d 'The price table in use, its source and date'
+complete -c tm -n "__fish_tm_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c tm -n "__fish_tm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l conv -d 'Continue this conversation' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -s m -l model -d 'Chat model [default: setting `model`, gpt-5.4-mini]' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -s s -l system -d 'System prompt for this request [default: setting `system`]' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l max-messages -d 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l context-tokens -d 'Drop the oldest history messages until the prompt\'s estimate fits this many tokens' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l effort -d 'Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)' -r -f -a "none\t''
+minimal\t''
+low\t''
+medium\t''
+high\t''
+xhigh\t''"
+complete -c tm -n "__fish_tm_using_subcommand ask" -l max-output -d 'Most tokens the answer may use, reasoning included (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand ask" -s c -l continue -d 'Continue the most recent conversation'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l no-stream -d 'Wait for the whole answer instead of streaming it'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l dry-run -d 'Send nothing: show the messages that would go, their estimated tokens and cost'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l json -d 'With --dry-run: print the plan as JSON'
+complete -c tm -n "__fish_tm_using_subcommand ask" -s q -l quiet -d 'No summary line on stderr'
+complete -c tm -n "__fish_tm_using_subcommand ask" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand ask" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -f -a "list" -d 'Every setting, its value and where the value came from'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -f -a "get" -d 'Print one setting\'s value'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -f -a "unset" -d 'Remove a stored setting'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -f -a "path" -d 'Where the database, the key file and downloaded data live'
+complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from unset" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from path" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every setting, its value and where the value came from'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting\'s value'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a stored setting'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Where the database, the key file and downloaded data live'
+complete -c tm -n "__fish_tm_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand prices" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand prices" -l update -d 'Download the current price table (setting `prices-url`) and use it from now on'
+complete -c tm -n "__fish_tm_using_subcommand prices" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand prices" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand completions" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "config" -d 'Show or change settings'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "prices" -d 'The price table in use, its source and date'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and where the value came from'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a stored setting'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Where the database, the key file and downloaded data live'

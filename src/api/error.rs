@@ -1,0 +1,160 @@
+//! What can go wrong talking to the API, one variant per case the caller treats differently,
+//! each with a message that says what to do. Messages from the server are scrubbed of the key.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::types::ErrorBody;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(
+        "the server rejected the API key ({message}); set a valid one with `tm config set api-key` or OPENAI_API_KEY"
+    )]
+    Unauthorized { message: String },
+    #[error(
+        "the server refused access ({message}); check that the key's project may use this model and endpoint"
+    )]
+    Forbidden { message: String },
+    #[error(
+        "the model '{model}' does not exist or this key may not use it ({message}); pick another with -m or `tm config set model`"
+    )]
+    ModelNotFound { model: String, message: String },
+    #[error(
+        "the account's quota is used up ({message}); add credit or raise the limit in the provider's billing settings, then try again"
+    )]
+    QuotaExceeded { message: String },
+    #[error("rate limited by the server ({message}); wait a little and try again")]
+    RateLimited {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("the server refused the request as invalid ({message})")]
+    BadRequest { message: String },
+    #[error("the server failed with HTTP {status} ({message}); try again later")]
+    Server {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("the server answered HTTP {status} ({message})")]
+    Status { status: u16, message: String },
+    #[error("could not reach {url}: {reason}; check the network and the base-url setting")]
+    Connect { url: String, reason: String },
+    #[error(
+        "the server sent nothing for {0:?}; it may be overloaded (the timeout setting sets how long to wait)"
+    )]
+    Timeout(Duration),
+    #[error("the connection broke before the answer was complete ({0})")]
+    Dropped(String),
+    #[error("the server sent data tm cannot read: {0}")]
+    Malformed(String),
+}
+
+impl ApiError {
+    /// Builds the error for a non-success status from its body; `key` is scrubbed from any text
+    /// the server echoes back.
+    pub fn from_status(
+        status: StatusCode,
+        body: &str,
+        model: &str,
+        key: &str,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
+        let code = parsed.as_ref().and_then(|b| b.error.code());
+        let kind = parsed.as_ref().and_then(|b| b.error.kind.clone());
+        let message = scrub(
+            &parsed.map_or_else(|| summarize_body(body), |b| b.error.message),
+            key,
+        );
+        let is = |name: &str| code.as_deref() == Some(name) || kind.as_deref() == Some(name);
+        match status.as_u16() {
+            401 => Self::Unauthorized { message },
+            403 => Self::Forbidden { message },
+            404 if is("model_not_found") || message.contains(model) => Self::ModelNotFound {
+                model: model.to_owned(),
+                message,
+            },
+            429 if is("insufficient_quota") => Self::QuotaExceeded { message },
+            429 => Self::RateLimited {
+                message,
+                retry_after,
+            },
+            400 | 422 => Self::BadRequest { message },
+            500..=599 => Self::Server {
+                status: status.as_u16(),
+                message,
+                retry_after,
+            },
+            other => Self::Status {
+                status: other,
+                message,
+            },
+        }
+    }
+}
+
+/// A non-JSON body (an HTML 502 page, say) shown as its first line, kept short.
+fn summarize_body(body: &str) -> String {
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("empty body");
+    let short: String = line.chars().take(200).collect();
+    if short.len() < line.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+pub fn scrub(text: &str, key: &str) -> String {
+    if key.len() < 8 {
+        return text.to_owned();
+    }
+    text.replace(key, &crate::settings::mask_key(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-test-0123456789abcdef";
+
+    #[test]
+    fn real_error_bodies() {
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-test-0123456789abcdef. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#;
+        let err = ApiError::from_status(StatusCode::UNAUTHORIZED, body, "gpt-4o", KEY, None);
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "the server rejected the API key (Incorrect API key provided: sk-…cdef."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(KEY));
+
+        let body = r#"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
+        assert!(matches!(
+            ApiError::from_status(StatusCode::TOO_MANY_REQUESTS, body, "gpt-4o", KEY, None),
+            ApiError::QuotaExceeded { .. }
+        ));
+        let body = r#"{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}"#;
+        let err = ApiError::from_status(StatusCode::NOT_FOUND, body, "gpt-9", KEY, None);
+        assert!(matches!(&err, ApiError::ModelNotFound { model, .. } if model == "gpt-9"));
+        let err = ApiError::from_status(
+            StatusCode::BAD_GATEWAY,
+            "<html>\n<head><title>502 Bad Gateway</title></head>",
+            "m",
+            KEY,
+            None,
+        );
+        assert_eq!(
+            err.to_string(),
+            "the server failed with HTTP 502 (<html>); try again later"
+        );
+    }
+}

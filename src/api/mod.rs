@@ -1,0 +1,180 @@
+//! The OpenAI-compatible HTTP client: requests, retries and streamed answers. It never prints;
+//! retries are reported through a callback.
+
+mod error;
+mod retry;
+pub mod sse;
+pub mod types;
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt as _};
+use serde::Serialize;
+
+pub use error::ApiError;
+use sse::StreamEvent;
+use types::{ChatRequest, ChatResponse};
+
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    key: String,
+    timeout: Duration,
+}
+
+/// Told before each pause between attempts.
+pub type OnRetry<'a> = &'a mut dyn FnMut(&ApiError, Duration);
+
+impl Client {
+    /// `timeout` bounds every wait for data from the server, not the whole answer, so a long
+    /// answer that keeps streaming is never cut off.
+    pub fn new(base_url: &str, key: String, timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(15).min(timeout))
+            .read_timeout(timeout)
+            .user_agent(concat!("tm/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            key,
+            timeout,
+        })
+    }
+
+    pub async fn chat_stream(
+        &self,
+        request: &ChatRequest<'_>,
+        on_retry: OnRetry<'_>,
+    ) -> Result<impl Stream<Item = Result<StreamEvent, ApiError>> + use<>, ApiError> {
+        let response = self
+            .post("chat/completions", request, request.model, on_retry)
+            .await?;
+        let (timeout, url) = (self.timeout, self.url("chat/completions"));
+        let bytes = response
+            .bytes_stream()
+            .map(move |chunk| chunk.map_err(|e| transport_error(&e, &url, timeout, true)));
+        Ok(sse::events(bytes))
+    }
+
+    pub async fn chat(
+        &self,
+        request: &ChatRequest<'_>,
+        on_retry: OnRetry<'_>,
+    ) -> Result<ChatResponse, ApiError> {
+        let response = self
+            .post("chat/completions", request, request.model, on_retry)
+            .await?;
+        let url = self.url("chat/completions");
+        let body = response
+            .text()
+            .await
+            .map_err(|e| transport_error(&e, &url, self.timeout, true))?;
+        serde_json::from_str(&body).map_err(|e| {
+            let start: String = body.chars().take(80).collect();
+            ApiError::Malformed(format!("{e} in the response `{start}`"))
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url)
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+        model: &str,
+        on_retry: OnRetry<'_>,
+    ) -> Result<reqwest::Response, ApiError> {
+        let url = self.url(path);
+        let mut attempt = 1;
+        loop {
+            let error = match self
+                .http
+                .post(&url)
+                .bearer_auth(&self.key)
+                .json(body)
+                .send()
+                .await
+            {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) => {
+                    let status = response.status();
+                    let header = |name: &str| {
+                        response
+                            .headers()
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned)
+                    };
+                    let retry_after = retry::parse_retry_after(
+                        header("retry-after").as_deref(),
+                        header("retry-after-ms").as_deref(),
+                    );
+                    let text = response.text().await.unwrap_or_default();
+                    ApiError::from_status(status, &text, model, &self.key, retry_after)
+                }
+                Err(e) => transport_error(&e, &url, self.timeout, false),
+            };
+            let Some(wait) = retry::delay(&error, attempt) else {
+                return Err(error);
+            };
+            on_retry(&error, wait);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// A plain GET with no key, for public files such as the price table.
+pub async fn fetch_text(url: &str, timeout: Duration) -> Result<String, ApiError> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .read_timeout(timeout)
+        .build()
+        .map_err(|e| ApiError::Connect {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, url, timeout, false))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| transport_error(&e, url, timeout, true))?;
+    if !status.is_success() {
+        return Err(ApiError::from_status(status, &text, "", "", None));
+    }
+    Ok(text)
+}
+
+fn transport_error(
+    error: &reqwest::Error,
+    url: &str,
+    timeout: Duration,
+    mid_body: bool,
+) -> ApiError {
+    if error.is_timeout() {
+        return ApiError::Timeout(timeout);
+    }
+    let mut reason = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        reason = format!("{reason}: {cause}");
+        source = cause.source();
+    }
+    if mid_body {
+        ApiError::Dropped(reason)
+    } else {
+        ApiError::Connect {
+            url: url.to_owned(),
+            reason,
+        }
+    }
+}

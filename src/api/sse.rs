@@ -1,0 +1,160 @@
+//! A streamed answer: SSE framing from eventsource-stream (it keeps partial lines between
+//! reads), then each `data:` payload turned into events. `[DONE]` ends the answer; a payload
+//! that is not a chunk is an error, never a panic.
+
+use eventsource_stream::{EventStreamError, Eventsource as _};
+use futures_util::{Stream, StreamExt as _};
+
+use super::error::ApiError;
+use super::types::{ChatChunk, ErrorBody, Usage};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamEvent {
+    Delta(String),
+    Finish(String),
+    Usage(Usage),
+    Done,
+}
+
+/// Events of one `data:` payload, in order.
+pub fn parse_data(data: &str) -> Result<Vec<StreamEvent>, ApiError> {
+    let data = data.trim();
+    if data == "[DONE]" {
+        return Ok(vec![StreamEvent::Done]);
+    }
+    if let Ok(body) = serde_json::from_str::<ErrorBody>(data) {
+        return Err(ApiError::Status {
+            status: 200,
+            message: format!("error in the stream: {}", body.error.message),
+        });
+    }
+    let chunk: ChatChunk = serde_json::from_str(data).map_err(|e| {
+        let start: String = data.chars().take(80).collect();
+        ApiError::Malformed(format!("{e} in chunk `{start}`"))
+    })?;
+    let mut events = Vec::new();
+    for choice in chunk.choices {
+        if let Some(text) = choice
+            .delta
+            .and_then(|d| d.content)
+            .filter(|t| !t.is_empty())
+        {
+            events.push(StreamEvent::Delta(text));
+        }
+        if let Some(reason) = choice.finish_reason {
+            events.push(StreamEvent::Finish(reason));
+        }
+    }
+    if let Some(usage) = chunk.usage {
+        events.push(StreamEvent::Usage(usage));
+    }
+    Ok(events)
+}
+
+/// Bytes as they arrive (transport errors already turned into `ApiError`) → events.
+pub fn events<B, S>(bytes: S) -> impl Stream<Item = Result<StreamEvent, ApiError>>
+where
+    B: AsRef<[u8]>,
+    S: Stream<Item = Result<B, ApiError>>,
+{
+    bytes
+        .eventsource()
+        .map(|event| match event {
+            Ok(event) => parse_data(&event.data),
+            Err(EventStreamError::Transport(error)) => Err(error),
+            Err(EventStreamError::Utf8(error)) => Err(ApiError::Malformed(format!(
+                "the stream is not UTF-8: {error}"
+            ))),
+            Err(EventStreamError::Parser(error)) => {
+                Err(ApiError::Malformed(format!("bad SSE framing: {error}")))
+            }
+        })
+        .flat_map(|parsed| {
+            let items: Vec<Result<StreamEvent, ApiError>> = match parsed {
+                Ok(events) => events.into_iter().map(Ok).collect(),
+                Err(error) => vec![Err(error)],
+            };
+            futures_util::stream::iter(items)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STREAM: &str = concat!(
+        ": keep-alive\n\n",
+        "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"content\":\"lo, wörld\"}}]}\r\n\r\n",
+        "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":3,",
+        "\"prompt_tokens_details\":{\"cached_tokens\":2},\"completion_tokens_details\":{\"reasoning_tokens\":1}}}\n\n",
+        "data: [DONE]\n\n",
+    );
+
+    fn collect(chunks: Vec<Vec<u8>>) -> Vec<Result<StreamEvent, String>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let stream = events(futures_util::stream::iter(
+            chunks.into_iter().map(Ok::<_, ApiError>),
+        ));
+        runtime.block_on(stream.map(|r| r.map_err(|e| e.to_string())).collect())
+    }
+
+    fn expected() -> Vec<Result<StreamEvent, String>> {
+        let usage: Usage = serde_json::from_str(
+            r#"{"prompt_tokens":8,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":2},"completion_tokens_details":{"reasoning_tokens":1}}"#,
+        )
+        .expect("usage");
+        vec![
+            Ok(StreamEvent::Delta("Hel".into())),
+            Ok(StreamEvent::Delta("lo, wörld".into())),
+            Ok(StreamEvent::Finish("stop".into())),
+            Ok(StreamEvent::Usage(usage)),
+            Ok(StreamEvent::Done),
+        ]
+    }
+
+    #[test]
+    fn whole_stream() {
+        assert_eq!(collect(vec![STREAM.as_bytes().to_vec()]), expected());
+    }
+
+    /// Every cut point, including inside the multi-byte 'ö': the same events.
+    #[test]
+    fn split_at_every_offset() {
+        let bytes = STREAM.as_bytes();
+        for cut in 1..bytes.len() {
+            let chunks = vec![bytes[..cut].to_vec(), bytes[cut..].to_vec()];
+            assert_eq!(collect(chunks), expected(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn one_byte_at_a_time() {
+        let chunks = STREAM.bytes().map(|b| vec![b]).collect();
+        assert_eq!(collect(chunks), expected());
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        let got = collect(vec![b"data: {\"choices\": [oops\n\n".to_vec()]);
+        assert_eq!(got.len(), 1);
+        let err = got[0].as_ref().expect_err("malformed");
+        assert!(
+            err.starts_with("the server sent data tm cannot read: "),
+            "{err}"
+        );
+        let got = collect(vec![
+            b"data: {\"error\":{\"message\":\"overloaded\"}}\n\n".to_vec(),
+        ]);
+        assert_eq!(
+            got,
+            vec![Err(
+                "the server answered HTTP 200 (error in the stream: overloaded)".to_owned()
+            )]
+        );
+    }
+}

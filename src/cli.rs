@@ -1,0 +1,122 @@
+//! The command line, as clap derive definitions only. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Parser, Subcommand};
+
+use crate::context::MaxMessages;
+use crate::settings::EFFORTS;
+
+/// TokenMetered: the OpenAI API from the terminal. Pay per token, keep every conversation in
+/// one local SQLite file, and see what each message, conversation, day and model cost.
+#[derive(Debug, Parser)]
+#[command(name = "tm", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// The history database [default: $XDG_DATA_HOME/tm/tm.db]
+    #[arg(long, global = true, env = "TM_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask one question; the answer streams to stdout (piped stdin is read too)
+    Ask(AskArgs),
+    /// Show or change settings
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// The price table in use, its source and date
+    Prices(PricesArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question; piped stdin comes first, then a blank line, then these words
+    #[arg(value_name = "PROMPT")]
+    pub words: Vec<String>,
+
+    /// Continue this conversation
+    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i32).range(1..), conflicts_with = "continue_last")]
+    pub conv: Option<i32>,
+
+    /// Continue the most recent conversation
+    #[arg(short = 'c', long = "continue")]
+    pub continue_last: bool,
+
+    /// Chat model [default: setting `model`, gpt-5.4-mini]
+    #[arg(short, long, env = "TM_MODEL", value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// System prompt for this request [default: setting `system`]
+    #[arg(short, long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]
+    #[arg(long, value_name = "N")]
+    pub max_messages: Option<MaxMessages>,
+
+    /// Drop the oldest history messages until the prompt's estimate fits this many tokens
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub context_tokens: Option<u64>,
+
+    /// Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)
+    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORTS))]
+    pub effort: Option<String>,
+
+    /// Most tokens the answer may use, reasoning included (sent as max_completion_tokens)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_output: Option<u32>,
+
+    /// Wait for the whole answer instead of streaming it
+    #[arg(long)]
+    pub no_stream: bool,
+
+    /// Send nothing: show the messages that would go, their estimated tokens and cost
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With --dry-run: print the plan as JSON
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+
+    /// No summary line on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every setting, its value and where the value came from
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one setting's value
+    Get { key: String },
+    /// Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin
+    Set { key: String, value: Option<String> },
+    /// Remove a stored setting
+    Unset { key: String },
+    /// Where the database, the key file and downloaded data live
+    Path,
+}
+
+#[derive(Debug, Args)]
+pub struct PricesArgs {
+    /// Show this model only
+    pub model: Option<String>,
+    /// Download the current price table (setting `prices-url`) and use it from now on
+    #[arg(long, conflicts_with = "model")]
+    pub update: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}

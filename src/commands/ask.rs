@@ -1,0 +1,253 @@
+//! `tm ask`: one question, the answer streamed to stdout, one summary line on stderr.
+
+use std::io::Read as _;
+
+use anyhow::{Context as _, Result, anyhow};
+use serde::Serialize;
+
+use crate::api::Client;
+use crate::app::{self, App};
+use crate::cli::AskArgs;
+use crate::error::{self, Error};
+use crate::exchange::{self, End, Exchange, Options, Plan};
+use crate::prices::{self, ModelInfo, PriceTable};
+use crate::settings::Settings;
+use crate::store::{Conversation, Store};
+use crate::ui::{self, fmt, stream::StdoutSink, table};
+
+pub fn run(args: AskArgs, app: &App) -> Result<()> {
+    let question = read_question(&args.words)?;
+    let (paths, mut store, settings) = app.open()?;
+    let options = options(&args, &settings)?;
+    let conversation = pick_conversation(&mut store, &args)?;
+    let table = PriceTable::load(&paths.data_dir)?;
+    let model_info = table.lookup(&options.model, &settings.price_overrides()?);
+    if let Some(warning) = model_info.as_ref().and_then(|info| {
+        prices::deprecation_warning(&options.model, info, jiff::ZonedDateTime::now().date())
+    }) {
+        ui::warn(&warning);
+    }
+    let plan = Plan::new(&mut store, conversation, question, options)?;
+    if args.dry_run {
+        return dry_run(&plan, model_info.as_ref(), args.json);
+    }
+    let client = Client::new(
+        &settings.base_url()?,
+        settings.require_api_key()?,
+        settings.timeout()?,
+    )?;
+    let mut sink = StdoutSink::new();
+    let exchange = app::runtime()?.block_on(exchange::send(
+        &mut store,
+        &client,
+        plan,
+        model_info.as_ref(),
+        &mut sink,
+    ))?;
+    let finished = sink.finish();
+    if !args.quiet {
+        eprintln!("{}", summary(&exchange, model_info.as_ref()));
+    }
+    if let Some(err) = exchange.output_error {
+        return Err(err).context("could not write the answer to stdout (it was saved)");
+    }
+    finished.context("could not write the answer to stdout (it was saved)")?;
+    match exchange.end {
+        End::Complete => Ok(()),
+        End::Interrupted => Err(Error::Interrupted(format!(
+            "the partial answer was saved in conversation {}",
+            exchange.conversation_id
+        ))
+        .into()),
+        End::Dropped(err) => Err(anyhow!(err).context(format!(
+            "the answer was cut off; the part that arrived was saved in conversation {}, marked interrupted",
+            exchange.conversation_id
+        ))),
+        End::Failed(err) => Err(anyhow!(err)),
+    }
+}
+
+/// The words, after piped stdin and a blank line when both are given.
+fn read_question(words: &[String]) -> Result<String> {
+    let words = words.join(" ");
+    let piped = if ui::stdin_is_terminal() {
+        String::new()
+    } else {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("could not read stdin")?;
+        String::from_utf8(bytes).map_err(|e| {
+            error::usage(format!(
+                "stdin is not UTF-8 text (invalid byte at offset {}); pipe text, or attach files with their own option",
+                e.utf8_error().valid_up_to()
+            ))
+        })?
+    };
+    let piped = piped.trim_end();
+    let question = match (piped.trim().is_empty(), words.trim().is_empty()) {
+        (true, true) => {
+            return Err(error::usage(
+                "nothing to ask: give the question as words (tm ask \"…\") or on stdin",
+            ));
+        }
+        (true, false) => words,
+        (false, true) => piped.to_owned(),
+        (false, false) => format!("{piped}\n\n{words}"),
+    };
+    Ok(question)
+}
+
+fn options(args: &AskArgs, settings: &Settings) -> Result<Options> {
+    Ok(Options {
+        model: settings.model(args.model.as_deref())?,
+        system: settings.optional("system", args.system.as_deref())?,
+        max_messages: settings.max_messages(args.max_messages)?,
+        context_tokens: args.context_tokens.and_then(|n| usize::try_from(n).ok()),
+        effort: settings.optional("effort", args.effort.as_deref())?,
+        max_output: args.max_output,
+        stream: !args.no_stream,
+    })
+}
+
+fn pick_conversation(store: &mut Store, args: &AskArgs) -> Result<Option<Conversation>> {
+    if let Some(id) = args.conv {
+        let found = store.read(|conn| Conversation::find(conn, id))?;
+        return found
+            .map(Some)
+            .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"));
+    }
+    if args.continue_last {
+        let found = store.read(Conversation::most_recent)?;
+        return found.map(Some).ok_or_else(|| {
+            anyhow!("there is no conversation to continue yet; ask without -c to start one")
+        });
+    }
+    Ok(None)
+}
+
+/// `conversation 12 · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`
+fn summary(exchange: &Exchange, model_info: Option<&ModelInfo>) -> String {
+    let head = format!("conversation {}", exchange.conversation_id);
+    let Some(tally) = exchange.tally else {
+        return format!("{head} · request failed, no tokens billed");
+    };
+    let t = fmt::tilde(tally.estimated);
+    let cached = if tally.cached > 0 {
+        format!(" ({} cached)", fmt::count(tally.cached))
+    } else {
+        String::new()
+    };
+    let reasoning = if tally.reasoning > 0 {
+        format!(" ({} reasoning)", fmt::count(tally.reasoning))
+    } else {
+        String::new()
+    };
+    let cost = match exchange.cost {
+        Some(_) => fmt::cost(exchange.cost, tally.estimated),
+        None if model_info.is_none() => {
+            "cost unknown (no price for this model; see `tm prices`)".to_owned()
+        }
+        None => "cost unknown".to_owned(),
+    };
+    format!(
+        "{head} · {t}{} prompt{cached} + {t}{} completion{reasoning} tokens · {cost}",
+        fmt::count(tally.prompt),
+        fmt::count(tally.completion)
+    )
+}
+
+#[derive(Serialize)]
+struct DryRun<'a> {
+    model: &'a str,
+    conversation: Option<i32>,
+    messages: Vec<DryRunMessage<'a>>,
+    reply_priming_tokens: usize,
+    estimated_prompt_tokens: usize,
+    input_price_per_million: Option<f64>,
+    estimated_input_cost: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct DryRunMessage<'a> {
+    /// The stored message's id; null for the system prompt and the new question.
+    id: Option<i32>,
+    role: &'a str,
+    estimated_tokens: usize,
+    preview: String,
+}
+
+fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()> {
+    let estimate = exchange::estimate(plan.encoding, &plan.parts);
+    let price = model_info
+        .and_then(|info| info.prices_for(estimate.total as u64))
+        .map(|p| p.input);
+    let report = DryRun {
+        model: &plan.options.model,
+        conversation: plan.conversation.as_ref().map(|c| c.id),
+        messages: plan
+            .parts
+            .iter()
+            .zip(&estimate.per_part)
+            .map(|(part, &tokens)| DryRunMessage {
+                id: part.id,
+                role: part.role,
+                estimated_tokens: tokens,
+                preview: fmt::preview(&part.content, 60),
+            })
+            .collect(),
+        reply_priming_tokens: crate::tokens::REPLY_PRIMING,
+        estimated_prompt_tokens: estimate.total,
+        input_price_per_million: price,
+        estimated_input_cost: price.map(|p| estimate.total as f64 * p / 1e6),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let conversation = plan.conversation.as_ref().map_or_else(
+        || "a new conversation".to_owned(),
+        |c| format!("conversation {} ({})", c.id, c.title),
+    );
+    println!(
+        "dry run: nothing sent. {} messages to {} in {conversation}:",
+        report.messages.len(),
+        report.model
+    );
+    let mut rows = table::new(["id", "role", "tokens", "text"], &[2]);
+    for message in &report.messages {
+        let id = message
+            .id
+            .map_or_else(|| "new".to_owned(), |id| id.to_string());
+        let id = if message.role == "system" {
+            "-".to_owned()
+        } else {
+            id
+        };
+        rows.add_row([
+            id,
+            message.role.to_owned(),
+            fmt::count(message.estimated_tokens as u64),
+            message.preview.clone(),
+        ]);
+    }
+    rows.add_row([
+        "".into(),
+        "reply".into(),
+        fmt::count(report.reply_priming_tokens as u64),
+        "priming".into(),
+    ]);
+    println!("{}", table::render(&rows));
+    let cost = match (report.estimated_input_cost, price) {
+        (Some(cost), Some(price)) => format!(
+            "{} at ${price}/1M input tokens",
+            fmt::cost(Some(cost), true)
+        ),
+        _ => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
+    };
+    println!(
+        "total: ~{} prompt tokens · {cost}",
+        fmt::count(report.estimated_prompt_tokens as u64)
+    );
+    Ok(())
+}

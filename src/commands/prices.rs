@@ -1,0 +1,130 @@
+//! `tm prices [MODEL] [--update]`: the price table in use, and refreshing it.
+
+use std::fs;
+
+use anyhow::{Context as _, Result, anyhow};
+
+use crate::api;
+use crate::app::{self, App};
+use crate::cli::PricesArgs;
+use crate::prices::{DOWNLOADED_FILE, ModelInfo, PriceTable, TokenPrices};
+use crate::ui::{fmt, table};
+
+pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
+    let (paths, _, settings) = app.open()?;
+    if args.update {
+        let url = settings.prices_url()?;
+        let text = app::runtime()?
+            .block_on(api::fetch_text(&url, settings.timeout()?))
+            .with_context(|| format!("could not download the price table from {url}"))?;
+        let mut table = PriceTable::parse(&text)
+            .with_context(|| format!("{url} is not a LiteLLM price table"))?;
+        table.source = url;
+        table.date = jiff::ZonedDateTime::now().date().to_string();
+        fs::create_dir_all(&paths.data_dir)
+            .with_context(|| format!("could not create {}", paths.data_dir.display()))?;
+        let target = paths.data_dir.join(DOWNLOADED_FILE);
+        let temporary = paths.data_dir.join(format!("{DOWNLOADED_FILE}.tmp"));
+        // Written whole, then renamed: a broken download never replaces a good table.
+        fs::write(&temporary, serde_json::to_vec_pretty(&table.to_json())?)
+            .and_then(|()| fs::rename(&temporary, &target))
+            .with_context(|| format!("could not write {}", target.display()))?;
+        println!(
+            "updated: {} OpenAI models from {} ({}), saved in {}",
+            table.model_names().count(),
+            table.source,
+            table.date,
+            target.display()
+        );
+        return Ok(());
+    }
+    let table = PriceTable::load(&paths.data_dir)?;
+    let overrides = settings.price_overrides()?;
+    println!("source: {} ({})", table.source, table.date);
+    println!("prices in USD per 1M tokens; price.<model> settings override the table");
+    if let Some(model) = &args.model {
+        let info = table
+            .lookup(model, &overrides)
+            .ok_or_else(|| anyhow!("{model} is not in the price table, so its cost shows as unknown; set one with `tm config set price.{model} input=…,output=…`"))?;
+        return show_model(model, &info);
+    }
+    let mut out = table::new(
+        ["model", "input", "cached", "output", "context", "retires"],
+        &[1, 2, 3, 4],
+    );
+    let names: Vec<String> = table
+        .model_names()
+        .chain(overrides.keys().map(String::as_str))
+        .map(str::to_owned)
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names.into_iter().filter(|n| seen.insert(n.clone())) {
+        if let Some(info) = table.lookup(&name, &overrides) {
+            let [input, cached, output] = price_cells(info.prices);
+            out.add_row([
+                name,
+                input,
+                cached,
+                output,
+                info.max_input_tokens.map_or_else(String::new, fmt::count),
+                info.deprecation_date
+                    .map_or_else(String::new, |d| d.to_string()),
+            ]);
+        }
+    }
+    println!("{}", table::render(&out));
+    Ok(())
+}
+
+fn price_cells(prices: Option<TokenPrices>) -> [String; 3] {
+    match prices {
+        Some(p) => [
+            p.input.to_string(),
+            p.cached.to_string(),
+            p.output.to_string(),
+        ],
+        None => [String::new(), String::new(), String::new()],
+    }
+}
+
+fn show_model(model: &str, info: &ModelInfo) -> Result<()> {
+    let mut lines = vec![format!("model: {model}")];
+    if info.entry != model {
+        lines.push(format!("priced as: {}", info.entry));
+    }
+    if info.overridden {
+        lines.push(format!("prices: from the setting price.{}", info.entry));
+    }
+    match info.prices {
+        Some(p) => lines.push(format!(
+            "input: {}  cached input: {}  output: {}",
+            p.input, p.cached, p.output
+        )),
+        None => lines.push("no per-token prices".to_owned()),
+    }
+    if let Some(tier) = info.long_context {
+        let p = tier.prices;
+        lines.push(format!(
+            "above {} prompt tokens: input: {}  cached input: {}  output: {}",
+            fmt::count(tier.threshold),
+            p.input,
+            p.cached,
+            p.output
+        ));
+    }
+    if let Some(per_image) = info.per_image {
+        lines.push(format!("per image: ${per_image}"));
+    }
+    if let Some(context) = info.max_input_tokens {
+        lines.push(format!("context window: {} tokens", fmt::count(context)));
+    }
+    if let Some(date) = info.deprecation_date {
+        let successor = info
+            .successor
+            .as_deref()
+            .map_or_else(String::new, |s| format!(" (successor: {s})"));
+        lines.push(format!("retires: {date}{successor}"));
+    }
+    println!("{}", lines.join("\n"));
+    Ok(())
+}

@@ -1,0 +1,473 @@
+//! One question end to end: pick the context, save the question before anything is sent,
+//! stream the answer to a sink, then save the answer and the request record with what it
+//! cost. Ctrl-C and dropped connections keep what arrived. `tm ask` runs it once; `tm chat`
+//! will run it in a loop.
+
+use std::io;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow};
+use futures_util::StreamExt as _;
+
+use crate::api::sse::StreamEvent;
+use crate::api::types::{ChatRequest, StreamOptions, Usage, WireMessage};
+use crate::api::{ApiError, Client};
+use crate::context::{self, Candidate, MaxMessages};
+use crate::prices::{self, Billed, ModelInfo};
+use crate::store::request::{NewRequest, Outcome, RequestResult};
+use crate::store::{self, Conversation, Message, Role, Status, Store};
+use crate::tokens::{Encoding, REPLY_PRIMING};
+use crate::ui::fmt;
+
+/// Everything about how a question is sent, resolved from flags and settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub model: String,
+    pub system: Option<String>,
+    pub max_messages: MaxMessages,
+    pub context_tokens: Option<usize>,
+    pub effort: Option<String>,
+    pub max_output: Option<u32>,
+    pub stream: bool,
+}
+
+/// Where the answer goes as it arrives.
+pub trait Sink {
+    fn delta(&mut self, text: &str) -> io::Result<()>;
+    fn retrying(&mut self, error: &ApiError, wait: Duration);
+}
+
+/// One message as it will be sent, with its content tokens when already counted.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub id: Option<i32>,
+    pub role: &'static str,
+    pub content: String,
+    known_tokens: Option<usize>,
+}
+
+/// The messages a question goes out with: system prompt, the picked history, the question.
+pub struct Plan {
+    pub conversation: Option<Conversation>,
+    pub options: Options,
+    pub encoding: Encoding,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    /// Prompt tokens each part adds, in the order of `Plan::parts`.
+    pub per_part: Vec<usize>,
+    /// Their sum plus the reply priming.
+    pub total: usize,
+}
+
+fn stored_part(message: &Message, encoding: Encoding) -> Part {
+    let role = if message.role == Role::Assistant.as_str() {
+        "assistant"
+    } else {
+        "user"
+    };
+    let known_tokens = (message.token_encoding.as_deref() == Some(encoding.name()))
+        .then_some(message.content_tokens)
+        .flatten()
+        .and_then(|n| usize::try_from(n).ok());
+    Part {
+        id: Some(message.id),
+        role,
+        content: message.content.clone(),
+        known_tokens,
+    }
+}
+
+/// Tokens of every part: the only place the encoder is needed before an answer arrives.
+pub fn estimate(encoding: Encoding, parts: &[Part]) -> Estimate {
+    let per_part: Vec<usize> = parts
+        .iter()
+        .map(|part| {
+            let content = part
+                .known_tokens
+                .unwrap_or_else(|| encoding.count(&part.content));
+            encoding.message_tokens(part.role, content)
+        })
+        .collect();
+    let total = per_part.iter().sum::<usize>() + REPLY_PRIMING;
+    Estimate { per_part, total }
+}
+
+impl Plan {
+    pub fn new(
+        store: &mut Store,
+        conversation: Option<Conversation>,
+        question: String,
+        options: Options,
+    ) -> Result<Self> {
+        let encoding = Encoding::for_model(&options.model);
+        let history = match &conversation {
+            Some(c) => store.read(|conn| Message::history(conn, c.id))?,
+            None => Vec::new(),
+        };
+        let history: Vec<Part> = history
+            .iter()
+            .filter(|m| m.sendable())
+            .map(|m| stored_part(m, encoding))
+            .collect();
+        let system = options
+            .system
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .map(|content| Part {
+                id: None,
+                role: "system",
+                content,
+                known_tokens: None,
+            });
+        let question = Part {
+            id: None,
+            role: "user",
+            content: question,
+            known_tokens: None,
+        };
+        let fixed: Vec<Part> = system.iter().chain([&question]).cloned().collect();
+        // Token counts are only needed (and the encoder only built) when a budget is set.
+        let (candidates, fixed_tokens) = match options.context_tokens {
+            Some(_) => {
+                let counted = estimate(encoding, &history);
+                let candidates = counted
+                    .per_part
+                    .iter()
+                    .map(|&tokens| Candidate {
+                        sendable: true,
+                        tokens,
+                    })
+                    .collect();
+                (candidates, estimate(encoding, &fixed).total)
+            }
+            None => (
+                vec![
+                    Candidate {
+                        sendable: true,
+                        tokens: 0
+                    };
+                    history.len()
+                ],
+                0,
+            ),
+        };
+        let picked = context::select(
+            &candidates,
+            options.max_messages,
+            options.context_tokens,
+            fixed_tokens,
+        );
+        let mut parts: Vec<Part> = system.into_iter().collect();
+        parts.extend(picked.into_iter().map(|index| history[index].clone()));
+        parts.push(question);
+        Ok(Self {
+            conversation,
+            options,
+            encoding,
+            parts,
+        })
+    }
+
+    pub fn question(&self) -> &str {
+        self.parts.last().map_or("", |p| p.content.as_str())
+    }
+
+    /// Stored messages sent before the question.
+    pub fn history(&self) -> impl Iterator<Item = &Part> {
+        self.parts.iter().filter(|p| p.id.is_some())
+    }
+}
+
+/// Tokens of a finished request: from the API's usage, or estimated when it reported none.
+#[derive(Debug, Clone, Copy)]
+pub struct Tally {
+    pub prompt: u64,
+    pub cached: u64,
+    pub completion: u64,
+    pub reasoning: u64,
+    pub estimated: bool,
+}
+
+#[derive(Debug)]
+pub enum End {
+    Complete,
+    /// Ctrl-C: what arrived was saved.
+    Interrupted,
+    /// The connection broke mid-answer: what arrived was saved.
+    Dropped(ApiError),
+    /// Nothing arrived; the question is marked failed and is not sent again.
+    Failed(ApiError),
+}
+
+pub struct Exchange {
+    pub conversation_id: i32,
+    pub tally: Option<Tally>,
+    pub cost: Option<f64>,
+    pub end: End,
+    /// Writing the answer out failed (a closed pipe); the answer was still received and saved.
+    pub output_error: Option<io::Error>,
+}
+
+#[derive(Default)]
+struct Received {
+    text: String,
+    usage: Option<Usage>,
+    first_token: Option<Duration>,
+    finished: bool,
+    output_error: Option<io::Error>,
+}
+
+fn millis(duration: Duration) -> i32 {
+    i32::try_from(duration.as_millis()).unwrap_or(i32::MAX)
+}
+
+fn to_i32(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Sends the plan's question and records everything about it.
+pub async fn send(
+    store: &mut Store,
+    client: &Client,
+    plan: Plan,
+    model_info: Option<&ModelInfo>,
+    sink: &mut dyn Sink,
+) -> Result<Exchange> {
+    let options = &plan.options;
+    let now = store::now();
+    let question_text = plan.question().to_owned();
+    let history_ids: Vec<i32> = plan.history().filter_map(|p| p.id).collect();
+    let (conversation_id, question_id, request_id) = store.write(|conn| {
+        let conversation_id = match &plan.conversation {
+            Some(c) => c.id,
+            None => Conversation::create(conn, &fmt::preview(&question_text, 60), &now)?.id,
+        };
+        let question = Message::insert(
+            conn,
+            conversation_id,
+            Role::User,
+            &question_text,
+            Status::Pending,
+            &now,
+        )?;
+        let sent: Vec<i32> = history_ids.iter().copied().chain([question.id]).collect();
+        let request_id = store::request::insert(
+            conn,
+            &NewRequest {
+                conversation_id,
+                question_id: question.id,
+                kind: "chat",
+                model: &options.model,
+                sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
+                system_prompt: options.system.as_deref(),
+                started_at: &now,
+                outcome: Outcome::Pending.as_str(),
+            },
+        )?;
+        Conversation::touch(conn, conversation_id, &now)?;
+        Ok((conversation_id, question.id, request_id))
+    })?;
+
+    // Building the encoder takes ~¼ s: it runs beside the request instead of before it.
+    let (encoding, parts) = (plan.encoding, plan.parts.clone());
+    let estimator = thread::spawn(move || estimate(encoding, &parts));
+
+    let wire: Vec<WireMessage<'_>> = plan
+        .parts
+        .iter()
+        .map(|p| WireMessage {
+            role: p.role,
+            content: &p.content,
+        })
+        .collect();
+    let request = ChatRequest {
+        model: &options.model,
+        messages: wire,
+        stream: options.stream,
+        stream_options: options.stream.then_some(StreamOptions {
+            include_usage: true,
+        }),
+        reasoning_effort: options.effort.as_deref(),
+        max_completion_tokens: options.max_output,
+    };
+    let started = Instant::now();
+    let mut got = Received::default();
+    let result = tokio::select! {
+        result = receive(client, &request, sink, started, &mut got) => Some(result),
+        Ok(()) = tokio::signal::ctrl_c() => None,
+    };
+    let duration = started.elapsed();
+    let end = match result {
+        None => End::Interrupted,
+        Some(Ok(())) => End::Complete,
+        Some(Err(error)) if got.text.is_empty() => End::Failed(error),
+        Some(Err(error)) => End::Dropped(error),
+    };
+
+    let estimate = estimator
+        .join()
+        .map_err(|_| anyhow!("the token estimator failed"))?;
+    let question_tokens = estimate
+        .per_part
+        .last()
+        .map_or(0, |&n| n.saturating_sub(encoding.message_tokens("user", 0)));
+    let answer_tokens = encoding.count(&got.text);
+    let tally = match (&end, got.usage) {
+        (_, Some(usage)) => Some(Tally {
+            prompt: usage.prompt_tokens,
+            cached: usage.cached(),
+            completion: usage.completion_tokens,
+            reasoning: usage.reasoning(),
+            estimated: false,
+        }),
+        (End::Failed(_), None) => None,
+        (_, None) => Some(Tally {
+            prompt: estimate.total as u64,
+            cached: 0,
+            completion: answer_tokens as u64,
+            reasoning: 0,
+            estimated: true,
+        }),
+    };
+    let unit_prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
+    let cost = tally.zip(unit_prices).map(|(t, p)| {
+        prices::cost(
+            Billed {
+                prompt: t.prompt,
+                cached: t.cached,
+                completion: t.completion,
+            },
+            p,
+        )
+    });
+    let (outcome, answer_status, error_text) = match &end {
+        End::Complete => (Outcome::Ok, Status::Complete, None),
+        End::Interrupted => (
+            Outcome::Interrupted,
+            Status::Interrupted,
+            Some("interrupted by Ctrl-C".to_owned()),
+        ),
+        End::Dropped(e) => (
+            Outcome::Interrupted,
+            Status::Interrupted,
+            Some(e.to_string()),
+        ),
+        End::Failed(e) => (Outcome::Failed, Status::Complete, Some(e.to_string())),
+    };
+    let finished_at = store::now();
+    let answer = got.text;
+    store.write(|conn| {
+        Message::set_tokens(
+            conn,
+            question_id,
+            to_i32(question_tokens as u64),
+            encoding.name(),
+        )?;
+        let answer_id = if answer.is_empty() {
+            Message::set_status(conn, question_id, Status::Failed)?;
+            None
+        } else {
+            Message::set_status(conn, question_id, Status::Answered)?;
+            let message = Message::insert(
+                conn,
+                conversation_id,
+                Role::Assistant,
+                &answer,
+                answer_status,
+                &finished_at,
+            )?;
+            Message::set_tokens(
+                conn,
+                message.id,
+                to_i32(answer_tokens as u64),
+                encoding.name(),
+            )?;
+            Some(message.id)
+        };
+        store::request::finish(
+            conn,
+            request_id,
+            &RequestResult {
+                answer_id,
+                estimated_prompt_tokens: Some(to_i32(estimate.total as u64)),
+                prompt_tokens: tally.map(|t| to_i32(t.prompt)),
+                cached_tokens: tally.map(|t| to_i32(t.cached)),
+                completion_tokens: tally.map(|t| to_i32(t.completion)),
+                reasoning_tokens: tally.map(|t| to_i32(t.reasoning)),
+                usage_estimated: tally.is_some_and(|t| t.estimated),
+                input_price: unit_prices.map(|p| p.input),
+                cached_price: unit_prices.map(|p| p.cached),
+                output_price: unit_prices.map(|p| p.output),
+                cost,
+                first_token_ms: got.first_token.map(millis),
+                duration_ms: Some(millis(duration)),
+                outcome: outcome.as_str(),
+                error: error_text.as_deref(),
+            },
+        )?;
+        Conversation::touch(conn, conversation_id, &finished_at)
+    })?;
+    Ok(Exchange {
+        conversation_id,
+        tally,
+        cost,
+        end,
+        output_error: got.output_error,
+    })
+}
+
+async fn receive(
+    client: &Client,
+    request: &ChatRequest<'_>,
+    sink: &mut dyn Sink,
+    started: Instant,
+    got: &mut Received,
+) -> Result<(), ApiError> {
+    let deliver = |got: &mut Received, text: &str, sink: &mut dyn Sink| {
+        got.first_token.get_or_insert_with(|| started.elapsed());
+        got.text.push_str(text);
+        // A closed stdout must not lose the answer: keep receiving, report it afterwards.
+        if got.output_error.is_none()
+            && let Err(error) = sink.delta(text)
+        {
+            got.output_error = Some(error);
+        }
+    };
+    if !request.stream {
+        let response = client
+            .chat(request, &mut |e, w| sink.retrying(e, w))
+            .await?;
+        let choice = response
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::Malformed("the response has no choices".into()))?;
+        deliver(got, &choice.message.content.unwrap_or_default(), sink);
+        got.usage = response.usage;
+        return Ok(());
+    }
+    let events = client
+        .chat_stream(request, &mut |e, w| sink.retrying(e, w))
+        .await?;
+    let mut events = std::pin::pin!(events);
+    while let Some(event) = events.next().await {
+        match event? {
+            StreamEvent::Delta(text) => deliver(got, &text, sink),
+            StreamEvent::Finish(_) => got.finished = true,
+            StreamEvent::Usage(usage) => got.usage = Some(usage),
+            StreamEvent::Done => return Ok(()),
+        }
+    }
+    // Some servers end without [DONE]; a finish_reason still says the answer is whole.
+    if got.finished {
+        Ok(())
+    } else {
+        Err(ApiError::Dropped(
+            "the stream ended before the answer was complete".into(),
+        ))
+    }
+}

@@ -1,0 +1,27 @@
+//! `tm`: the OpenAI API from the terminal, every token and dollar counted, every conversation kept
+//! in one local SQLite file.
+
+mod api;
+mod app;
+mod cli;
+mod commands;
+mod context;
+mod error;
+mod exchange;
+mod paths;
+mod prices;
+mod settings;
+mod store;
+mod tokens;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    match app::run(cli::Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => error::report(&err),
+    }
+}

@@ -1,0 +1,485 @@
+//! Prices and model facts from data, never from code (SPEC §4): the embedded LiteLLM extract,
+//! or the copy `tm prices --update` downloaded, with `price.<model>` settings over both.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::{Context as _, Result, bail};
+use jiff::civil::Date;
+use serde_json::{Map, Value};
+
+const EMBEDDED: &str = include_str!("../data/openai-prices-litellm-1.110.2.json");
+const EMBEDDED_SOURCE: &str = "LiteLLM 1.110.2 price table (embedded extract)";
+const EMBEDDED_DATE: &str = "2026-11-24";
+/// The file name of a downloaded table in the data directory.
+pub const DOWNLOADED_FILE: &str = "prices.json";
+pub const UPSTREAM_URL: &str =
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
+
+/// USD per 1M tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenPrices {
+    pub input: f64,
+    pub cached: f64,
+    pub output: f64,
+}
+
+impl FromStr for TokenPrices {
+    type Err = String;
+
+    /// `input=2.5,cached=1.25,output=10`; `cached` may be left out (then it is the input price).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const FORM: &str = "use input=N,output=N[,cached=N] in USD per 1M tokens, e.g. input=2.5,cached=1.25,output=10";
+        let (mut input, mut cached, mut output) = (None, None, None);
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("'{part}' has no '=': {FORM}"))?;
+            let value: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("'{}' is not a price: {FORM}", value.trim()))?;
+            let slot = match name.trim() {
+                "input" => &mut input,
+                "cached" => &mut cached,
+                "output" => &mut output,
+                other => return Err(format!("unknown price '{other}': {FORM}")),
+            };
+            *slot = Some(value);
+        }
+        match (input, output) {
+            (Some(input), Some(output)) => Ok(Self {
+                input,
+                cached: cached.unwrap_or(input),
+                output,
+            }),
+            _ => Err(format!("'{text}' lacks input or output: {FORM}")),
+        }
+    }
+}
+
+impl fmt::Display for TokenPrices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "input={},cached={},output={}",
+            self.input, self.cached, self.output
+        )
+    }
+}
+
+/// Token counts of one request as the API bills them; reasoning is inside `completion`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Billed {
+    pub prompt: u64,
+    pub cached: u64,
+    pub completion: u64,
+}
+
+/// What the table says of one model.
+#[derive(Debug, Clone)]
+pub struct ModelInfo {
+    /// The table entry that answered: the model itself or its family.
+    pub entry: String,
+    pub prices: Option<TokenPrices>,
+    /// Prices that apply when the prompt is above `threshold` tokens.
+    pub long_context: Option<LongContext>,
+    pub per_image: Option<f64>,
+    pub max_input_tokens: Option<u64>,
+    pub deprecation_date: Option<Date>,
+    pub successor: Option<String>,
+    pub overridden: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct LongContext {
+    pub threshold: u64,
+    pub prices: TokenPrices,
+}
+
+impl ModelInfo {
+    /// The prices a request with this many prompt tokens is charged at.
+    pub fn prices_for(&self, prompt_tokens: u64) -> Option<TokenPrices> {
+        match self.long_context {
+            Some(tier) if prompt_tokens > tier.threshold => Some(tier.prices),
+            _ => self.prices,
+        }
+    }
+}
+
+/// ((prompt − cached) × input + cached × cached-input + completion × output) / 1e6.
+pub fn cost(billed: Billed, prices: TokenPrices) -> f64 {
+    let uncached = billed.prompt.saturating_sub(billed.cached);
+    (uncached as f64 * prices.input
+        + billed.cached as f64 * prices.cached
+        + billed.completion as f64 * prices.output)
+        / 1e6
+}
+
+pub struct PriceTable {
+    pub source: String,
+    pub date: String,
+    models: BTreeMap<String, Map<String, Value>>,
+}
+
+impl PriceTable {
+    /// The downloaded table when there is one, else the embedded extract.
+    pub fn load(data_dir: &Path) -> Result<Self> {
+        let downloaded = data_dir.join(DOWNLOADED_FILE);
+        match std::fs::read_to_string(&downloaded) {
+            Ok(text) => Self::parse(&text).with_context(|| {
+                format!(
+                    "the downloaded price table {} is unreadable; run `tm prices --update` again or delete it",
+                    downloaded.display()
+                )
+            }),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
+            Err(err) => Err(err).with_context(|| format!("could not read {}", downloaded.display())),
+        }
+    }
+
+    pub fn embedded() -> Result<Self> {
+        let mut table = Self::parse(EMBEDDED).context("the embedded price table is broken")?;
+        EMBEDDED_SOURCE.clone_into(&mut table.source);
+        EMBEDDED_DATE.clone_into(&mut table.date);
+        Ok(table)
+    }
+
+    /// Accepts our own extract shape `{"_source", "_date", "models": {...}}` and LiteLLM's
+    /// upstream shape (one flat object of every provider's models), keeping OpenAI's entries.
+    pub fn parse(text: &str) -> Result<Self> {
+        let root: Map<String, Value> = serde_json::from_str(text).context("not a JSON object")?;
+        let text_field = |key: &str| {
+            root.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (source, date) = (text_field("_source"), text_field("_date"));
+        let entries = match root.get("models") {
+            Some(Value::Object(models)) => models.clone(),
+            _ => root.clone(),
+        };
+        let models: BTreeMap<String, Map<String, Value>> = entries
+            .into_iter()
+            .filter_map(|(name, entry)| match entry {
+                Value::Object(fields) if is_openai_model(&fields) => Some((name, fields)),
+                _ => None,
+            })
+            .collect();
+        if models.is_empty() {
+            bail!("it holds no OpenAI model entries");
+        }
+        Ok(Self {
+            source,
+            date,
+            models,
+        })
+    }
+
+    /// Only the OpenAI entries of an upstream file, in our extract's shape, for saving.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({ "_source": self.source, "_date": self.date, "models": self.models })
+    }
+
+    pub fn model_names(&self) -> impl Iterator<Item = &str> {
+        self.models.keys().map(String::as_str)
+    }
+
+    /// The model's entry, or its family's for dated names (`gpt-4o-2024-08-06` → `gpt-4o`),
+    /// with a `price.<model>` override applied. `None`: the model is unknown, its cost too.
+    pub fn lookup(
+        &self,
+        model: &str,
+        overrides: &BTreeMap<String, TokenPrices>,
+    ) -> Option<ModelInfo> {
+        let names = [Some(model.to_owned()), family(model)];
+        let names = names.iter().flatten();
+        let entry = names
+            .clone()
+            .find_map(|name| self.models.get(name).map(|fields| (name, fields)));
+        let overridden = names.clone().find_map(|name| overrides.get(name).copied());
+        let mut info = match entry {
+            Some((name, fields)) => model_info(name, fields),
+            None => ModelInfo {
+                entry: model.to_owned(),
+                prices: None,
+                long_context: None,
+                per_image: None,
+                max_input_tokens: None,
+                deprecation_date: None,
+                successor: None,
+                overridden: false,
+            },
+        };
+        if let Some(prices) = overridden {
+            info.prices = Some(prices);
+            info.long_context = None;
+            info.overridden = true;
+        }
+        (entry.is_some() || info.overridden).then_some(info)
+    }
+}
+
+fn is_openai_model(fields: &Map<String, Value>) -> bool {
+    let provider = fields.get("litellm_provider").and_then(Value::as_str);
+    let mode = fields.get("mode").and_then(Value::as_str);
+    provider == Some("openai") && matches!(mode, Some("chat" | "responses" | "image_generation"))
+}
+
+/// `name-2024-08-06` → `name`; `name-0613` → `name`.
+fn family(model: &str) -> Option<String> {
+    let is_digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = model.split('-').collect();
+    let n = parts.len();
+    if n > 3
+        && is_digits(parts[n - 3], 4)
+        && is_digits(parts[n - 2], 2)
+        && is_digits(parts[n - 1], 2)
+    {
+        return Some(parts[..n - 3].join("-"));
+    }
+    if n > 1 && is_digits(parts[n - 1], 4) {
+        return Some(parts[..n - 1].join("-"));
+    }
+    None
+}
+
+fn per_million(fields: &Map<String, Value>, key: &str) -> Option<f64> {
+    // Per-token prices like 7.5e-07 become 0.75 per 1M; rounding removes the float noise of the
+    // multiplication (0.7500000000000001) without touching any real digit.
+    fields
+        .get(key)
+        .and_then(Value::as_f64)
+        .map(|per_token| (per_token * 1e6 * 1e9).round() / 1e9)
+}
+
+fn token_prices(fields: &Map<String, Value>, suffix: &str) -> Option<TokenPrices> {
+    let input = per_million(fields, &format!("input_cost_per_token{suffix}"))?;
+    let output = per_million(fields, &format!("output_cost_per_token{suffix}")).unwrap_or(0.0);
+    let cached =
+        per_million(fields, &format!("cache_read_input_token_cost{suffix}")).unwrap_or(input);
+    Some(TokenPrices {
+        input,
+        cached,
+        output,
+    })
+}
+
+fn long_context(fields: &Map<String, Value>) -> Option<LongContext> {
+    // The tier is named in the key, e.g. input_cost_per_token_above_272k_tokens.
+    fields.keys().find_map(|key| {
+        let rest = key.strip_prefix("input_cost_per_token_above_")?;
+        let thousands: u64 = rest.strip_suffix("k_tokens")?.parse().ok()?;
+        let prices = token_prices(fields, &format!("_above_{thousands}k_tokens"))?;
+        Some(LongContext {
+            threshold: thousands * 1000,
+            prices,
+        })
+    })
+}
+
+fn model_info(name: &str, fields: &Map<String, Value>) -> ModelInfo {
+    ModelInfo {
+        entry: name.to_owned(),
+        prices: token_prices(fields, ""),
+        long_context: long_context(fields),
+        per_image: fields.get("input_cost_per_image").and_then(Value::as_f64),
+        max_input_tokens: fields.get("max_input_tokens").and_then(Value::as_u64),
+        deprecation_date: fields
+            .get("deprecation_date")
+            .and_then(Value::as_str)
+            .and_then(|d| d.parse().ok()),
+        successor: fields
+            .get("successor_model")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        overridden: false,
+    }
+}
+
+/// A warning when the model is retired or will be within 30 days, naming the successor.
+pub fn deprecation_warning(model: &str, info: &ModelInfo, today: Date) -> Option<String> {
+    let date = info.deprecation_date?;
+    let days = today.until(date).ok()?.get_days();
+    if days > 30 {
+        return None;
+    }
+    let when = if days < 0 {
+        format!("was retired on {date}")
+    } else {
+        format!("will be retired on {date}, in {days} days")
+    };
+    let successor = info.successor.as_deref().map_or_else(String::new, |s| {
+        format!("; its successor is {s} (use -m {s})")
+    });
+    Some(format!("{model} {when}{successor}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> PriceTable {
+        PriceTable::embedded().expect("embedded table parses")
+    }
+
+    #[test]
+    fn embedded_prices_per_million() {
+        let info = table()
+            .lookup("gpt-5.4-mini", &BTreeMap::new())
+            .expect("known");
+        assert_eq!(
+            info.prices,
+            Some(TokenPrices {
+                input: 0.75,
+                cached: 0.075,
+                output: 4.5
+            })
+        );
+        assert_eq!(info.max_input_tokens, Some(272_000));
+        let info = table()
+            .lookup("gpt-3.5-turbo", &BTreeMap::new())
+            .expect("known");
+        // No cached price in the table: cached input is billed as input.
+        assert_eq!(
+            info.prices,
+            Some(TokenPrices {
+                input: 0.5,
+                cached: 0.5,
+                output: 1.5
+            })
+        );
+    }
+
+    #[test]
+    fn cost_arithmetic() {
+        let prices = TokenPrices {
+            input: 0.75,
+            cached: 0.075,
+            output: 4.5,
+        };
+        let billed = Billed {
+            prompt: 1234,
+            cached: 312,
+            completion: 56,
+        };
+        // (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 966.9 / 1e6
+        assert!((cost(billed, prices) - 0.000_966_9).abs() < 1e-15);
+        assert_eq!(cost(Billed::default(), prices), 0.0);
+    }
+
+    #[test]
+    fn dated_names_map_to_their_family() {
+        let overrides = BTreeMap::new();
+        // gpt-4o-2024-08-06 has an entry of its own; a made-up date does not.
+        let info = table()
+            .lookup("gpt-4o-2031-01-01", &overrides)
+            .expect("family");
+        assert_eq!(info.entry, "gpt-4o");
+        assert_eq!(info.prices.map(|p| p.input), Some(2.5));
+        assert_eq!(family("gpt-4-0613"), Some("gpt-4".to_owned()));
+        assert_eq!(family("gpt-5.4-mini"), None);
+        assert!(table().lookup("no-such-model", &overrides).is_none());
+    }
+
+    #[test]
+    fn long_context_tier_applies_above_threshold() {
+        let info = table().lookup("gpt-5.5", &BTreeMap::new()).expect("known");
+        let base = TokenPrices {
+            input: 5.0,
+            cached: 0.5,
+            output: 30.0,
+        };
+        let long = TokenPrices {
+            input: 10.0,
+            cached: 1.0,
+            output: 45.0,
+        };
+        assert_eq!(info.prices_for(272_000), Some(base));
+        assert_eq!(info.prices_for(272_001), Some(long));
+    }
+
+    #[test]
+    fn overrides_win_and_make_unknown_models_known() {
+        let mut overrides = BTreeMap::new();
+        let mine: TokenPrices = "input=1,output=2".parse().expect("valid");
+        overrides.insert("gpt-4o".to_owned(), mine);
+        overrides.insert("local-llama".to_owned(), mine);
+        let info = table()
+            .lookup("gpt-4o-2031-01-01", &overrides)
+            .expect("known");
+        assert_eq!(
+            info.prices,
+            Some(TokenPrices {
+                input: 1.0,
+                cached: 1.0,
+                output: 2.0
+            })
+        );
+        assert!(table().lookup("local-llama", &overrides).is_some());
+    }
+
+    #[test]
+    fn price_override_syntax() {
+        assert_eq!(
+            "input=2.5,cached=1.25,output=10".parse::<TokenPrices>(),
+            Ok(TokenPrices {
+                input: 2.5,
+                cached: 1.25,
+                output: 10.0
+            })
+        );
+        for bad in [
+            "",
+            "input=1",
+            "input=x,output=1",
+            "input=1,output=2,bogus=3",
+            "input=-1,output=1",
+            "input 1",
+        ] {
+            let err = bad.parse::<TokenPrices>().expect_err(bad);
+            assert!(err.contains("input=N,output=N[,cached=N]"), "{err}");
+        }
+    }
+
+    #[test]
+    fn deprecation() {
+        let today: Date = "2026-11-24".parse().expect("date");
+        let info = table()
+            .lookup("gpt-3.5-turbo", &BTreeMap::new())
+            .expect("known");
+        assert_eq!(
+            deprecation_warning("gpt-3.5-turbo", &info, today).as_deref(),
+            Some(
+                "gpt-3.5-turbo was retired on 2026-10-23; its successor is gpt-5.6-terra (use -m gpt-5.6-terra)"
+            )
+        );
+        let info = table().lookup("gpt-4o", &BTreeMap::new()).expect("known");
+        assert_eq!(deprecation_warning("gpt-4o", &info, today), None);
+        let soon: Date = "2026-12-20".parse().expect("date");
+        assert_eq!(
+            deprecation_warning("gpt-4o", &info, soon).as_deref(),
+            Some(
+                "gpt-4o will be retired on 2027-01-14, in 25 days; its successor is gpt-6-luna (use -m gpt-6-luna)"
+            )
+        );
+    }
+
+    #[test]
+    fn upstream_shape_keeps_only_openai() {
+        let upstream = r#"{
+            "sample_spec": {"mode": "chat"},
+            "gpt-x": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06},
+            "claude-y": {"litellm_provider": "anthropic", "mode": "chat", "input_cost_per_token": 1e-06}
+        }"#;
+        let table = PriceTable::parse(upstream).expect("parses");
+        assert_eq!(table.model_names().collect::<Vec<_>>(), vec!["gpt-x"]);
+        assert!(PriceTable::parse("{}").is_err());
+        assert!(PriceTable::parse("<html>").is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! Messages of a conversation: questions and answers, with their state and token counts.
+
+use diesel::prelude::*;
+
+use super::schema::messages;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
+
+/// A question is `Pending` while its request runs, then `Answered` or `Failed`; an answer is
+/// `Complete` or `Interrupted` (cut off by Ctrl-C or a dropped connection, but kept and sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Answered,
+    Failed,
+    Complete,
+    Interrupted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Answered => "answered",
+            Self::Failed => "failed",
+            Self::Complete => "complete",
+            Self::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub struct Message {
+    pub id: i32,
+    pub role: String,
+    pub content: String,
+    pub status: String,
+    pub content_tokens: Option<i32>,
+    pub token_encoding: Option<String>,
+}
+
+impl Message {
+    /// Whether the message goes out again with later questions (SPEC §3): everything but
+    /// questions that never got an answer.
+    pub fn sendable(&self) -> bool {
+        [Status::Answered, Status::Complete, Status::Interrupted]
+            .iter()
+            .any(|s| s.as_str() == self.status)
+    }
+
+    pub fn history(conn: &mut SqliteConnection, conversation_id: i32) -> QueryResult<Vec<Self>> {
+        messages::table
+            .filter(messages::conversation_id.eq(conversation_id))
+            .order(messages::id.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    pub fn insert(
+        conn: &mut SqliteConnection,
+        conversation_id: i32,
+        role: Role,
+        content: &str,
+        status: Status,
+        now: &str,
+    ) -> QueryResult<Self> {
+        diesel::insert_into(messages::table)
+            .values((
+                messages::conversation_id.eq(conversation_id),
+                messages::role.eq(role.as_str()),
+                messages::content.eq(content),
+                messages::status.eq(status.as_str()),
+                messages::created_at.eq(now),
+            ))
+            .returning(Self::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn set_status(conn: &mut SqliteConnection, id: i32, status: Status) -> QueryResult<()> {
+        diesel::update(messages::table.find(id))
+            .set(messages::status.eq(status.as_str()))
+            .execute(conn)
+            .map(drop)
+    }
+
+    pub fn set_tokens(
+        conn: &mut SqliteConnection,
+        id: i32,
+        tokens: i32,
+        encoding: &str,
+    ) -> QueryResult<()> {
+        diesel::update(messages::table.find(id))
+            .set((
+                messages::content_tokens.eq(tokens),
+                messages::token_encoding.eq(encoding),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+}

@@ -1,0 +1,218 @@
+//! The history database: the one place a connection is opened, and where every table's rows
+//! and queries live (one file per table).
+//!
+//! Opening never modifies a file that is not ours: the SQLite header and `application_id` are
+//! checked, and so is the migration list, before WAL or any migration is written.
+
+mod conversation;
+mod message;
+pub mod request;
+pub mod schema;
+pub mod settings;
+
+use std::fs::{self, OpenOptions};
+use std::io::Read as _;
+#[cfg(unix)]
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use diesel::connection::SimpleConnection as _;
+use diesel::prelude::*;
+use diesel::sql_types::Integer;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
+
+pub use conversation::Conversation;
+pub use message::{Message, Role, Status};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// "TkMt", written by the first migration.
+const APPLICATION_ID: i32 = 0x546B_4D74;
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+pub struct Store {
+    conn: SqliteConnection,
+    path: PathBuf,
+}
+
+#[derive(QueryableByName)]
+struct PragmaValue {
+    #[diesel(sql_type = Integer)]
+    value: i32,
+}
+
+impl Store {
+    pub fn open(path: &Path, create_parent: bool) -> Result<Self> {
+        let shown = path.display();
+        if path.is_dir() {
+            bail!("{shown} is a directory; the database must be a file (pass another --db)");
+        }
+        let existing = fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        if existing {
+            check_header(path)?;
+        } else {
+            create_owner_only(path, create_parent)?;
+        }
+        let url = path
+            .to_str()
+            .ok_or_else(|| anyhow!("{shown}: the database path must be valid UTF-8"))?;
+        let mut conn = SqliteConnection::establish(url)
+            .with_context(|| format!("could not open the database {shown}"))?;
+        // Order matters (diesel's SqliteConnection docs): wait for other writers first, and
+        // judge the file before WAL is written into its header.
+        conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
+        if existing {
+            refuse_foreign(&mut conn, path)?;
+            refuse_newer(&mut conn, path)?;
+        }
+        conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .with_context(|| format!("could not open the database {shown}"))?;
+        let pending = conn
+            .has_pending_migration(MIGRATIONS)
+            .map_err(|e| anyhow!("could not read the schema version of {shown}: {e}"))?;
+        if pending {
+            // Two tm processes on a new file: the second waits here, then finds nothing to do.
+            conn.immediate_transaction(|conn| {
+                conn.run_pending_migrations(MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(diesel::result::Error::QueryBuilderError)
+            })
+            .with_context(|| format!("could not create or upgrade the database {shown}"))?;
+        }
+        // After the migrations: the pragma is a no-op inside their transactions.
+        conn.batch_execute("PRAGMA foreign_keys = ON;")?;
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction, so a write never dies half-way on a lock.
+    pub fn write<T>(
+        &mut self,
+        work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
+    ) -> Result<T> {
+        let path = &self.path;
+        self.conn
+            .immediate_transaction(work)
+            .with_context(|| format!("could not write to the database {}", path.display()))
+    }
+
+    pub fn read<T>(
+        &mut self,
+        work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
+    ) -> Result<T> {
+        let path = &self.path;
+        work(&mut self.conn)
+            .with_context(|| format!("could not read the database {}", path.display()))
+    }
+}
+
+fn check_header(path: &Path) -> Result<()> {
+    let mut header = [0u8; 16];
+    let mut file = fs::File::open(path)
+        .with_context(|| format!("could not open the database {}", path.display()))?;
+    let read = file.read(&mut header).unwrap_or(0);
+    if read < SQLITE_MAGIC.len() || header != SQLITE_MAGIC {
+        bail!(not_ours(path, "it is not an SQLite database"));
+    }
+    Ok(())
+}
+
+fn not_ours(path: &Path, why: &str) -> String {
+    format!(
+        "{} is not a tm database ({why}); tm left it untouched. Pass another --db or TM_DB",
+        path.display()
+    )
+}
+
+fn create_owner_only(path: &Path, create_parent: bool) -> Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        if !create_parent {
+            bail!(
+                "the folder {} does not exist; create it or pass another --db",
+                parent.display()
+            );
+        }
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder
+            .create(parent)
+            .with_context(|| format!("could not create the folder {}", parent.display()))?;
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    // History is private: the file is the owner's alone from its first byte.
+    #[cfg(unix)]
+    options.mode(0o600);
+    options
+        .open(path)
+        .with_context(|| format!("could not create the database {}", path.display()))?;
+    Ok(())
+}
+
+fn pragma(conn: &mut SqliteConnection, name: &str) -> QueryResult<i32> {
+    diesel::sql_query(format!("SELECT {name} AS value FROM pragma_{name}()"))
+        .get_result::<PragmaValue>(conn)
+        .map(|row| row.value)
+}
+
+fn refuse_foreign(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
+    let application_id = pragma(conn, "application_id")
+        .map_err(|_| anyhow!(not_ours(path, "SQLite cannot read it")))?;
+    if application_id == APPLICATION_ID {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Integer)]
+        n: i32,
+    }
+    let tables = diesel::sql_query("SELECT count(*) AS n FROM sqlite_schema")
+        .get_result::<Count>(conn)
+        .map(|c| c.n)
+        .unwrap_or(1);
+    // An SQLite file with nothing in it yet is as good as a new one.
+    if application_id == 0 && tables == 0 {
+        return Ok(());
+    }
+    bail!(not_ours(path, "it belongs to another program"))
+}
+
+fn refuse_newer(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
+    let applied = conn.applied_migrations().map_err(|e| {
+        anyhow!(
+            "could not read the schema version of {}: {e}",
+            path.display()
+        )
+    })?;
+    let known: Vec<String> =
+        diesel::migration::MigrationSource::<diesel::sqlite::Sqlite>::migrations(&MIGRATIONS)
+            .map_err(|e| anyhow!("embedded migrations: {e}"))?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+    if let Some(unknown) = applied.iter().find(|v| !known.contains(&v.to_string())) {
+        bail!(
+            "{} was written by a newer tm (schema version {unknown}); this tm knows versions up to {}. \
+             Upgrade tm; the file was left untouched",
+            path.display(),
+            known.last().map_or("none", String::as_str)
+        );
+    }
+    Ok(())
+}
+
+/// Stored times are UTC, fixed width, so text order is time order and SQLite's date
+/// functions read them.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}

@@ -1,0 +1,74 @@
+//! Request records: every API call with what was sent, what it cost and how it ended.
+
+use diesel::prelude::*;
+
+use super::schema::requests;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pending,
+    Ok,
+    Interrupted,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ok => "ok",
+            Self::Interrupted => "interrupted",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// Written before the request goes out.
+#[derive(Insertable)]
+#[diesel(table_name = requests)]
+pub struct NewRequest<'a> {
+    pub conversation_id: i32,
+    pub question_id: i32,
+    pub kind: &'a str,
+    pub model: &'a str,
+    /// JSON array of the stored message ids sent, oldest first (the question last).
+    pub sent_message_ids: String,
+    pub system_prompt: Option<&'a str>,
+    pub started_at: &'a str,
+    pub outcome: &'a str,
+}
+
+/// Written when the request has ended, however it ended.
+#[derive(AsChangeset)]
+#[diesel(table_name = requests, treat_none_as_null = true)]
+pub struct RequestResult<'a> {
+    pub answer_id: Option<i32>,
+    pub estimated_prompt_tokens: Option<i32>,
+    pub prompt_tokens: Option<i32>,
+    pub cached_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    pub reasoning_tokens: Option<i32>,
+    pub usage_estimated: bool,
+    pub input_price: Option<f64>,
+    pub cached_price: Option<f64>,
+    pub output_price: Option<f64>,
+    pub cost: Option<f64>,
+    pub first_token_ms: Option<i32>,
+    pub duration_ms: Option<i32>,
+    pub outcome: &'a str,
+    pub error: Option<&'a str>,
+}
+
+pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<i32> {
+    diesel::insert_into(requests::table)
+        .values(new)
+        .returning(requests::id)
+        .get_result(conn)
+}
+
+pub fn finish(conn: &mut SqliteConnection, id: i32, result: &RequestResult<'_>) -> QueryResult<()> {
+    diesel::update(requests::table.find(id))
+        .set(result)
+        .execute(conn)
+        .map(drop)
+}

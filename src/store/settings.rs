@@ -1,0 +1,31 @@
+//! Stored settings: plain key/value rows, validated before they are written.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+
+use super::schema::settings;
+
+pub fn all(conn: &mut SqliteConnection) -> QueryResult<BTreeMap<String, String>> {
+    settings::table
+        .select((settings::key, settings::value))
+        .load::<(String, String)>(conn)
+        .map(|rows| rows.into_iter().collect())
+}
+
+pub fn put(conn: &mut SqliteConnection, key: &str, value: &str) -> QueryResult<()> {
+    diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .on_conflict(settings::key)
+        .do_update()
+        .set(settings::value.eq(value))
+        .execute(conn)
+        .map(drop)
+}
+
+/// True when there was a row to delete.
+pub fn remove(conn: &mut SqliteConnection, key: &str) -> QueryResult<bool> {
+    diesel::delete(settings::table.find(key))
+        .execute(conn)
+        .map(|n| n > 0)
+}

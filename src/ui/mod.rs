@@ -1,0 +1,20 @@
+//! Presentation: the one place that asks whether a stream is a terminal, and the renderers.
+
+pub mod fmt;
+pub mod stream;
+pub mod table;
+
+use std::io::IsTerminal as _;
+
+/// Tables and prompts adapt to a terminal on stdout; `NO_COLOR` turns decoration off.
+pub fn stdout_is_styled() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+pub fn warn(message: &str) {
+    eprintln!("tm: warning: {message}");
+}

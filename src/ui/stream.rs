@@ -1,0 +1,47 @@
+//! Writes an answer to stdout as it arrives, and the retry notices to stderr.
+
+use std::io::{self, Write as _};
+use std::time::Duration;
+
+use crate::api::ApiError;
+use crate::exchange::Sink;
+
+pub struct StdoutSink {
+    wrote: bool,
+    ends_with_newline: bool,
+}
+
+impl StdoutSink {
+    pub fn new() -> Self {
+        Self {
+            wrote: false,
+            ends_with_newline: false,
+        }
+    }
+
+    /// The answer ends with exactly one newline, whatever the model sent last.
+    pub fn finish(&self) -> io::Result<()> {
+        if self.wrote && !self.ends_with_newline {
+            let mut out = io::stdout().lock();
+            out.write_all(b"\n")?;
+            out.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for StdoutSink {
+    fn delta(&mut self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        // Flushed per delta: stdout to a pipe is block-buffered, and the answer must stream.
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        self.wrote = true;
+        self.ends_with_newline = text.ends_with('\n');
+        Ok(())
+    }
+
+    fn retrying(&mut self, error: &ApiError, wait: Duration) {
+        eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
+    }
+}

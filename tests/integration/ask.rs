@@ -1,0 +1,409 @@
+//! `tm ask`: streaming, the summary line, what is stored, what is sent, stdin, dry runs.
+
+use std::io::Read as _;
+use std::process::Stdio;
+use std::sync::mpsc;
+
+use serde_json::json;
+
+use crate::support::fake_openai::{DONE, chunk, completion, delta, finish};
+use crate::support::{FakeOpenAi, Reply, Step, TmEnv, USAGE, answer, stderr, stdout};
+
+const SUMMARY_1: &str =
+    "conversation 1 · 1,234 prompt (312 cached) + 56 completion (40 reasoning) tokens · $0.00097\n";
+
+#[test]
+fn ask_streams_the_answer_and_records_everything() {
+    let env = TmEnv::new();
+    // The second data: line is split across two TCP writes.
+    let piece = delta(", world!");
+    let (head, tail) = piece.split_at(12);
+    let server = FakeOpenAi::start(vec![Reply::stream(vec![
+        chunk(&delta("Hello")),
+        chunk(head),
+        chunk(tail),
+        chunk(&finish()),
+        chunk(&USAGE.sse()),
+        chunk(DONE),
+    ])]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "hello"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout(&output), "Hello, world!\n");
+    assert_eq!(stderr(&output), SUMMARY_1);
+    assert!(output.status.success());
+
+    let requests = server.requests();
+    assert_eq!(requests[0].path, "/v1/chat/completions");
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some(format!("Bearer {}", crate::support::TEST_KEY).as_str())
+    );
+    assert_eq!(
+        requests[0].json(),
+        json!({
+            "model": "gpt-5.4-mini",
+            "messages": [{"role": "user", "content": "hello"}],
+            "stream": true,
+            "stream_options": {"include_usage": true}
+        })
+    );
+
+    assert_eq!(
+        env.rows("SELECT id, title FROM conversations"),
+        [["1", "hello"]]
+    );
+    assert_eq!(
+        env.rows("SELECT id, conversation_id, role, content, status, content_tokens, token_encoding FROM messages"),
+        [
+            ["1", "1", "user", "hello", "answered", "1", "o200k_base"],
+            ["2", "1", "assistant", "Hello, world!", "complete", "4", "o200k_base"],
+        ]
+    );
+    // Estimate: 3 per message + 1 for "user" + 1 for "hello", + 3 priming = 8.
+    // Cost: (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 0.0009669 at gpt-5.4-mini's prices.
+    assert_eq!(
+        env.rows(
+            "SELECT conversation_id, question_id, answer_id, kind, model, sent_message_ids, system_prompt,
+                    estimated_prompt_tokens, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens,
+                    usage_estimated, input_price, cached_price, output_price, round(cost * 1e7), outcome, error
+             FROM requests"
+        ),
+        [[
+            "1", "1", "2", "chat", "gpt-5.4-mini", "[1]", "NULL", "8", "1234", "312", "56", "40", "0", "0.75",
+            "0.075", "4.5", "9669", "ok", "NULL"
+        ]]
+    );
+    let times = env.rows(
+        "SELECT started_at LIKE '20__-__-__T__:__:__.___Z', first_token_ms >= 0, duration_ms >= first_token_ms FROM requests",
+    );
+    assert_eq!(times, [["1", "1", "1"]]);
+}
+
+/// The server holds the rest of the answer until the test has read the first part from tm's
+/// stdout: a tm that buffers its output never shows that part, and the test fails.
+#[test]
+fn the_answer_streams_before_it_is_complete() {
+    let env = TmEnv::new();
+    let (go, wait) = mpsc::channel();
+    let server = FakeOpenAi::start(vec![Reply::stream(vec![
+        chunk(&delta("first ")),
+        Step::Gate(wait),
+        chunk(&delta("second")),
+        chunk(&finish()),
+        chunk(&USAGE.sse()),
+        chunk(DONE),
+    ])]);
+    let mut child = env
+        .spawnable(&server)
+        .args(["ask", "-q", "go"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tm");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 64];
+    while !seen.ends_with(b"first ") {
+        let n = out.read(&mut buffer).expect("read stdout");
+        assert!(
+            n > 0,
+            "tm's stdout closed before the first part arrived: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    assert_eq!(seen, b"first ");
+    go.send(()).expect("release the gate");
+    out.read_to_end(&mut seen).expect("read the rest");
+    assert!(child.wait().expect("wait").success());
+    assert_eq!(String::from_utf8_lossy(&seen), "first second\n");
+}
+
+#[test]
+fn no_stream_sends_a_plain_request_and_prints_the_same() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![Reply::json(200, &completion("Hello, world!", USAGE))]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--no-stream", "hello"])
+        .output()
+        .expect("runs");
+    assert_eq!(stdout(&output), "Hello, world!\n");
+    assert_eq!(stderr(&output), SUMMARY_1);
+    let body = server.requests()[0].json();
+    assert_eq!(body["stream"], json!(false));
+    assert!(body.get("stream_options").is_none(), "{body}");
+}
+
+#[test]
+fn flags_reach_the_request() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("ok")]);
+    env.tm_with(&server)
+        .args([
+            "ask",
+            "-m",
+            "gpt-5.5",
+            "--effort",
+            "low",
+            "--max-output",
+            "100",
+            "-s",
+            "Be terse.",
+            "-q",
+            "hi",
+        ])
+        .assert()
+        .success()
+        .stdout("ok\n")
+        .stderr("");
+    assert_eq!(
+        server.requests()[0].json(),
+        json!({
+            "model": "gpt-5.5",
+            "messages": [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "hi"}],
+            "stream": true,
+            "stream_options": {"include_usage": true},
+            "reasoning_effort": "low",
+            "max_completion_tokens": 100
+        })
+    );
+    assert_eq!(
+        env.rows("SELECT model, system_prompt FROM requests"),
+        [["gpt-5.5", "Be terse."]]
+    );
+}
+
+#[test]
+fn piped_stdin_alone_and_with_words() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("a"), answer("b")]);
+    env.tm_with(&server)
+        .args(["ask", "-q"])
+        .write_stdin("just the pipe\n")
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "review", "this"])
+        .write_stdin("diff --git a/x b/x\n+added\n")
+        .assert()
+        .success();
+    let contents: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.json()["messages"][0]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        contents,
+        ["just the pipe", "diff --git a/x b/x\n+added\n\nreview this"]
+    );
+}
+
+#[test]
+fn nothing_to_ask_is_a_usage_error_and_sends_nothing() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![]);
+    for stdin in ["", "  \n\n"] {
+        let output = env
+            .tm_with(&server)
+            .arg("ask")
+            .write_stdin(stdin)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(
+            stderr(&output),
+            "tm: error: nothing to ask: give the question as words (tm ask \"…\") or on stdin\n"
+        );
+        assert_eq!(stdout(&output), "");
+    }
+}
+
+/// Three exchanges, then SPEC §3 end to end: `--max-messages 3` sends a3's question, a3 and q4.
+#[test]
+fn context_window_end_to_end() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![
+        answer("a1"),
+        answer("a2"),
+        answer("a3"),
+        answer("a4"),
+        answer("a5"),
+    ]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "q1"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "-c", "q2"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "--conv", "1", "q3"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "--conv", "1", "--max-messages", "3", "q4"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args([
+            "ask",
+            "-q",
+            "--conv",
+            "1",
+            "--max-messages",
+            "all",
+            "-s",
+            "sys",
+            "q5",
+        ])
+        .assert()
+        .success();
+    let requests = server.requests();
+    let messages = |i: usize| requests[i].json()["messages"].clone();
+    assert_eq!(
+        messages(1),
+        json!([{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}, {"role": "user", "content": "q2"}])
+    );
+    assert_eq!(
+        messages(3),
+        json!([{"role": "user", "content": "q3"}, {"role": "assistant", "content": "a3"}, {"role": "user", "content": "q4"}])
+    );
+    assert_eq!(messages(4).as_array().map(Vec::len), Some(10));
+    assert_eq!(messages(4)[0], json!({"role": "system", "content": "sys"}));
+    assert_eq!(messages(4)[9], json!({"role": "user", "content": "q5"}));
+    assert_eq!(
+        env.rows("SELECT sent_message_ids FROM requests WHERE id = 4"),
+        [["[5,6,7]"]]
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM conversations"), [["1"]]);
+}
+
+#[test]
+fn unknown_conversation_is_an_error_naming_it() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--conv", "42", "hi"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: there is no conversation 42; `tm list` shows the ids\n"
+    );
+    for bad in ["0", "-1", "abc", "99999999999999999999"] {
+        let output = env
+            .tm_with(&server)
+            .args(["ask", "--conv", bad, "hi"])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "--conv {bad}");
+    }
+    assert_eq!(env.rows("SELECT count(*) FROM messages"), [["0"]]);
+}
+
+#[test]
+fn dry_run_sends_nothing_writes_nothing_and_estimates() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer(
+        "A monad is a monoid in the category of endofunctors.",
+    )]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "what is a monad?"])
+        .assert()
+        .success();
+    let before = env.db_bytes();
+
+    let output = env
+        .tm_with(&server)
+        .args([
+            "ask",
+            "--dry-run",
+            "--json",
+            "--conv",
+            "1",
+            "-s",
+            "Be terse.",
+            "and in Rust?",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    // o200k_base: "Be terse." 3 tokens, "what is a monad?" 6, the answer 16, "and in Rust?" 4;
+    // each message adds 3 plus 1 for its role; 3 prime the reply.
+    assert_eq!(
+        plan,
+        json!({
+            "model": "gpt-5.4-mini",
+            "conversation": 1,
+            "messages": [
+                {"id": null, "role": "system", "estimated_tokens": 7, "preview": "Be terse."},
+                {"id": 1, "role": "user", "estimated_tokens": 10, "preview": "what is a monad?"},
+                {"id": 2, "role": "assistant", "estimated_tokens": 20, "preview": "A monad is a monoid in the category of endofunctors."},
+                {"id": null, "role": "user", "estimated_tokens": 8, "preview": "and in Rust?"}
+            ],
+            "reply_priming_tokens": 3,
+            "estimated_prompt_tokens": 48,
+            "input_price_per_million": 0.75,
+            "estimated_input_cost": 0.000036
+        })
+    );
+
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--dry-run", "--conv", "1", "and in Rust?"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        stdout(&output),
+        "dry run: nothing sent. 3 messages to gpt-5.4-mini in conversation 1 (what is a monad?):\n\
+         \x20id   role       tokens  text\n\
+         \x201    user           10  what is a monad?\n\
+         \x202    assistant      20  A monad is a monoid in the category of endofunctors.\n\
+         \x20new  user            8  and in Rust?\n\
+         \x20     reply           3  priming\n\
+         total: ~41 prompt tokens · ~$0.000031 at $0.75/1M input tokens\n"
+    );
+    assert_eq!(
+        env.db_bytes(),
+        before,
+        "a dry run must not change the database"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+/// A dry run for a model with cl100k_base counts with that encoding.
+#[test]
+fn dry_run_uses_the_model_family_encoding() {
+    let env = TmEnv::new();
+    let output = env
+        .tm()
+        .args([
+            "ask",
+            "--dry-run",
+            "--json",
+            "-m",
+            "gpt-4",
+            "fn main() { println!(\"naïve façade\"); }",
+        ])
+        .output()
+        .expect("runs");
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    // cl100k_base: 13 content tokens + 3 + 1 for the role; + 3 priming.
+    assert_eq!(plan["messages"][0]["estimated_tokens"], json!(17));
+    assert_eq!(plan["estimated_prompt_tokens"], json!(20));
+    assert_eq!(plan["input_price_per_million"], json!(30.0));
+}

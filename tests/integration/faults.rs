@@ -1,0 +1,278 @@
+//! SPEC §5 as far as `ask` goes: every failure says what to do, retries only what can
+//! succeed later, and the question is stored before the request leaves.
+
+use std::path::PathBuf;
+
+use crate::support::fake_openai::{DONE, chunk, delta, finish};
+use crate::support::{
+    FakeOpenAi, Reply, Step, TEST_KEY, TmEnv, USAGE, answer, rows_of, stderr, stdout,
+};
+
+/// A server whose observer records, as each request arrives, the stored messages.
+fn observed(env: &TmEnv, replies: Vec<Reply>) -> FakeOpenAi {
+    let db: PathBuf = env.db();
+    FakeOpenAi::start_observed(
+        replies,
+        Some(Box::new(move || {
+            rows_of(
+                &db,
+                "SELECT role, content, status FROM messages ORDER BY id",
+            )
+            .iter()
+            .map(|row| row.join(" "))
+            .collect::<Vec<_>>()
+            .join("; ")
+        })),
+    )
+}
+
+fn assert_question_stored_first(server: &FakeOpenAi) {
+    for request in server.requests() {
+        assert_eq!(request.observed.as_deref(), Some("user hello pending"));
+    }
+}
+
+fn ask(env: &TmEnv, server: &FakeOpenAi) -> std::process::Output {
+    env.tm_with(server)
+        .args(["ask", "hello"])
+        .output()
+        .expect("runs")
+}
+
+const UNAUTHORIZED: &str = r#"{
+    "error": {
+        "message": "Incorrect API key provided: sk-test-SECRET0123456789abcdefXYZ. You can find your API key at https://platform.openai.com/account/api-keys.",
+        "type": "invalid_request_error",
+        "param": null,
+        "code": "invalid_api_key"
+    }
+}"#;
+
+#[test]
+fn unauthorized_says_how_to_set_a_key_and_is_not_retried() {
+    let env = TmEnv::new();
+    let server = observed(&env, vec![Reply::json(401, UNAUTHORIZED)]);
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let err = stderr(&output);
+    assert!(
+        err.contains("conversation 1 · request failed, no tokens billed\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "tm: error: the server rejected the API key (Incorrect API key provided: sk-…fXYZ."
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("set a valid one with `tm config set api-key` or OPENAI_API_KEY"),
+        "{err}"
+    );
+    assert!(!err.contains(TEST_KEY));
+    assert_question_stored_first(&server);
+    assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
+    assert_eq!(
+        env.rows("SELECT outcome, prompt_tokens, cost FROM requests"),
+        [["failed", "NULL", "NULL"]]
+    );
+}
+
+#[test]
+fn unknown_model_is_named() {
+    let env = TmEnv::new();
+    let body = r#"{"error":{"message":"The model `gpt-9-turbo` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}"#;
+    let server = observed(&env, vec![Reply::json(404, body)]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "-m", "gpt-9-turbo", "hello"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "tm: error: the model 'gpt-9-turbo' does not exist or this key may not use it"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert_question_stored_first(&server);
+}
+
+#[test]
+fn rate_limit_with_retry_after_is_retried() {
+    let env = TmEnv::new();
+    let limited = r#"{"error":{"message":"Rate limit reached for gpt-5.4-mini on tokens per min (TPM): Limit 30000, Used 30000, Requested 8. Please try again in 1s.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}"#;
+    let server = observed(
+        &env,
+        vec![
+            Reply::json(429, limited).header("Retry-After", "1"),
+            answer("Hi!"),
+        ],
+    );
+    let output = ask(&env, &server);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "Hi!\n");
+    assert!(
+        stderr(&output).starts_with("tm: rate limited by the server (Rate limit reached"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("; retrying in 1.0s\n"));
+    assert_eq!(server.requests().len(), 2);
+    assert_question_stored_first(&server);
+    assert_eq!(env.rows("SELECT outcome FROM requests"), [["ok"]]);
+}
+
+#[test]
+fn insufficient_quota_is_not_retried() {
+    let env = TmEnv::new();
+    let quota = r#"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
+    let server = observed(&env, vec![Reply::json(429, quota)]);
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("tm: error: the account's quota is used up (You exceeded your current quota")
+    );
+    assert!(!stderr(&output).contains("retrying"));
+    assert_question_stored_first(&server);
+}
+
+#[test]
+fn server_errors_are_retried_then_reported() {
+    let env = TmEnv::new();
+    let body = r#"{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}"#;
+    let server = observed(&env, (0..3).map(|_| Reply::json(500, body)).collect());
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert_eq!(err.matches("; retrying in").count(), 2, "{err}");
+    assert!(err.ends_with(
+        "tm: error: the server failed with HTTP 500 (The server had an error while processing your request. Sorry about that!); try again later\n"
+    ), "{err}");
+    assert_question_stored_first(&server);
+    assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
+}
+
+#[test]
+fn dropped_connection_keeps_the_partial_answer() {
+    let env = TmEnv::new();
+    let server = observed(
+        &env,
+        vec![Reply::stream(vec![
+            chunk(&delta("The first half")),
+            chunk(&delta(", and")),
+            Step::Drop,
+        ])],
+    );
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "The first half, and\n");
+    let err = stderr(&output);
+    // No usage arrived: the numbers are estimates, marked ~ (8 prompt, 5 completion tokens).
+    assert!(
+        err.starts_with("conversation 1 · ~8 prompt + ~5 completion tokens · ~$0.000029\n"),
+        "{err}"
+    );
+    assert!(err.contains("tm: error: the answer was cut off; the part that arrived was saved in conversation 1, marked interrupted"), "{err}");
+    assert_question_stored_first(&server);
+    assert_eq!(
+        env.rows("SELECT role, content, status FROM messages"),
+        [
+            ["user", "hello", "answered"],
+            ["assistant", "The first half, and", "interrupted"]
+        ]
+    );
+    assert_eq!(
+        env.rows("SELECT outcome, prompt_tokens, completion_tokens, usage_estimated FROM requests"),
+        [["interrupted", "8", "5", "1"]]
+    );
+}
+
+#[test]
+fn stream_ending_without_done_after_finish_is_complete() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![Reply::stream(vec![
+        chunk(&delta("ok")),
+        chunk(&finish()),
+        chunk(&USAGE.sse()),
+    ])]);
+    let output = ask(&env, &server);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(env.rows("SELECT outcome FROM requests"), [["ok"]]);
+}
+
+#[test]
+fn malformed_stream_data_is_an_error_not_a_panic() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![
+        Reply::stream(vec![chunk("data: {\"choices\": [{\"delta\": oops\n\n")]),
+        Reply::stream(vec![
+            chunk(&delta("partial")),
+            chunk("data: not json at all\n\n"),
+            chunk(DONE),
+        ]),
+    ]);
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("tm: error: the server sent data tm cannot read: "),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "partial\n");
+    assert_eq!(
+        env.rows("SELECT status FROM messages WHERE role = 'assistant'"),
+        [["interrupted"]]
+    );
+}
+
+#[test]
+fn html_error_page_and_unreachable_server() {
+    let env = TmEnv::new();
+    let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>";
+    let server = FakeOpenAi::start((0..3).map(|_| Reply::raw(502, "text/html", page)).collect());
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("tm: error: the server failed with HTTP 502 (<html>); try again later")
+    );
+
+    // A port nothing listens on: connection refused, retried, then a clear error.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let output = env
+        .tm()
+        .env("OPENAI_API_KEY", TEST_KEY)
+        .env("OPENAI_BASE_URL", format!("http://127.0.0.1:{port}/v1"))
+        .args(["ask", "hello"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "tm: error: could not reach http://127.0.0.1:{port}/v1/chat/completions"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn no_key_says_how_to_set_one_and_writes_nothing() {
+    let env = TmEnv::new();
+    let output = env.tm().args(["ask", "hello"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: no API key: set OPENAI_API_KEY, or store one with `tm config set api-key` (it asks for it without echoing)\n"
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM messages"), [["0"]]);
+}

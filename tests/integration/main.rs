@@ -1,0 +1,10 @@
+//! The one integration test binary: tm driven as a user drives it, against a real SQLite file
+//! in a temp dir and a fake OpenAI server on 127.0.0.1.
+
+mod ask;
+mod completions;
+mod config;
+mod faults;
+mod prices;
+mod store;
+mod support;

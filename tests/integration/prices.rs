@@ -1,0 +1,258 @@
+//! Prices from data: the embedded table, `--update`, overrides, families, unknown models,
+//! the long-context tier, history that keeps its prices, deprecation warnings.
+
+use crate::support::{FakeOpenAi, Reply, TmEnv, Usage, answer, stderr, stdout};
+
+fn ask_model(env: &TmEnv, server: &FakeOpenAi, model: &str) -> std::process::Output {
+    env.tm_with(server)
+        .args(["ask", "-m", model, "hello"])
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn prices_lists_the_embedded_table_and_one_model() {
+    let env = TmEnv::new();
+    let output = env.tm().arg("prices").output().expect("runs");
+    assert!(output.status.success());
+    let out = stdout(&output);
+    assert!(
+        out.starts_with("source: LiteLLM 1.110.2 price table (embedded extract) (2026-11-24)\n"),
+        "{out}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("gpt-5.4-mini "))
+        .expect("gpt-5.4-mini row");
+    assert_eq!(
+        line.split_whitespace().collect::<Vec<_>>(),
+        ["gpt-5.4-mini", "0.75", "0.075", "4.5", "272,000"]
+    );
+
+    env.tm()
+        .args(["prices", "gpt-5.5"])
+        .assert()
+        .success()
+        .stdout(
+            "source: LiteLLM 1.110.2 price table (embedded extract) (2026-11-24)\n\
+         prices in USD per 1M tokens; price.<model> settings override the table\n\
+         model: gpt-5.5\n\
+         input: 5  cached input: 0.5  output: 30\n\
+         above 272,000 prompt tokens: input: 10  cached input: 1  output: 45\n\
+         context window: 1,050,000 tokens\n",
+        );
+    let out = stdout(
+        &env.tm()
+            .args(["prices", "gpt-4o-2031-01-01"])
+            .output()
+            .expect("runs"),
+    );
+    assert!(
+        out.contains("model: gpt-4o-2031-01-01\npriced as: gpt-4o\n"),
+        "{out}"
+    );
+    let output = env
+        .tm()
+        .args(["prices", "mystery-model"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("mystery-model is not in the price table, so its cost shows as unknown")
+    );
+}
+
+#[test]
+fn update_downloads_the_table_and_uses_it_from_then_on() {
+    let env = TmEnv::new();
+    let upstream = r#"{
+        "sample_spec": {"litellm_provider": "one of the providers", "mode": "chat"},
+        "gpt-5.4-mini": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06, "cache_read_input_token_cost": 1e-07, "output_cost_per_token": 2e-06, "max_input_tokens": 400000},
+        "claude-x": {"litellm_provider": "anthropic", "mode": "chat", "input_cost_per_token": 3e-06}
+    }"#;
+    let server = FakeOpenAi::start(vec![Reply::json(200, upstream), answer("ok")]);
+    let url = format!("{}/prices.json", server.base_url());
+    env.tm()
+        .args(["config", "set", "prices-url", &url])
+        .assert()
+        .success();
+    let output = env
+        .tm()
+        .args(["prices", "--update"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let today = jiff::ZonedDateTime::now().date().to_string();
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "updated: 1 OpenAI models from {url} ({today}), saved in {}\n",
+            env.data_dir().join("prices.json").display()
+        )
+    );
+    let out = stdout(
+        &env.tm()
+            .args(["prices", "gpt-5.4-mini"])
+            .output()
+            .expect("runs"),
+    );
+    assert!(
+        out.starts_with(&format!("source: {url} ({today})\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("input: 1  cached input: 0.1  output: 2\n"),
+        "{out}"
+    );
+
+    // (922 × 1 + 312 × 0.1 + 56 × 2) / 1e6 = 0.0010652
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "hello"])
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&output).ends_with("· $0.0011\n"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        env.rows("SELECT input_price, cached_price, output_price FROM requests"),
+        [["1", "0.1", "2"]]
+    );
+}
+
+#[test]
+fn a_failed_update_keeps_the_table() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![Reply::raw(
+        200,
+        "text/html",
+        "<html>maintenance</html>",
+    )]);
+    env.tm()
+        .args([
+            "config",
+            "set",
+            "prices-url",
+            &format!("{}/p.json", server.base_url()),
+        ])
+        .assert()
+        .success();
+    let output = env
+        .tm()
+        .args(["prices", "--update"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("is not a LiteLLM price table"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!env.data_dir().join("prices.json").exists());
+}
+
+#[test]
+fn overrides_families_unknown_models_and_stable_history() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start((0..4).map(|_| answer("ok")).collect());
+    // A dated name without its own entry is priced as its family:
+    // (922 × 2.5 + 312 × 1.25 + 56 × 10) / 1e6 = 0.003255
+    let output = ask_model(&env, &server, "gpt-4o-2031-01-01");
+    assert!(
+        stderr(&output).ends_with("· $0.0033\n"),
+        "{}",
+        stderr(&output)
+    );
+
+    // An unknown model's cost is unknown: not zero, not a guess.
+    let output = ask_model(&env, &server, "local-llama");
+    assert!(
+        stderr(&output).ends_with("· cost unknown (no price for this model; see `tm prices`)\n"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        env.rows("SELECT cost, input_price FROM requests WHERE id = 2"),
+        [["NULL", "NULL"]]
+    );
+
+    // price.<model> makes it known, and overrides the table.
+    env.tm()
+        .args(["config", "set", "price.local-llama", "input=1,output=2"])
+        .assert()
+        .success();
+    env.tm()
+        .args([
+            "config",
+            "set",
+            "price.gpt-4o",
+            "input=100,cached=100,output=100",
+        ])
+        .assert()
+        .success();
+    let output = ask_model(&env, &server, "local-llama");
+    // (1234 × 1 + 56 × 2) / 1e6, cached input at the input price when none is given.
+    assert!(
+        stderr(&output).ends_with("· $0.0013\n"),
+        "{}",
+        stderr(&output)
+    );
+    let output = ask_model(&env, &server, "gpt-4o-2031-01-01");
+    assert!(
+        stderr(&output).ends_with("· $0.1290\n"),
+        "{}",
+        stderr(&output)
+    );
+
+    // The first request keeps the price it was charged at.
+    assert_eq!(
+        env.rows("SELECT id, input_price, cached_price, output_price, round(cost * 1e6) FROM requests ORDER BY id"),
+        [
+            ["1", "2.5", "1.25", "10", "3255"],
+            ["2", "NULL", "NULL", "NULL", "NULL"],
+            ["3", "1", "1", "2", "1346"],
+            ["4", "100", "100", "100", "129000"],
+        ]
+    );
+}
+
+#[test]
+fn long_context_tier_prices_big_prompts() {
+    let env = TmEnv::new();
+    let big = Usage {
+        prompt: 300_000,
+        cached: 0,
+        completion: 10,
+        reasoning: 0,
+    };
+    let server = FakeOpenAi::start(vec![Reply::answer(&["ok"], big)]);
+    let output = ask_model(&env, &server, "gpt-5.5");
+    // Above 272k: (300000 × 10 + 10 × 45) / 1e6 = 3.00045
+    assert!(
+        stderr(&output).ends_with("300,000 prompt + 10 completion tokens · $3.00\n"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        env.rows("SELECT input_price, output_price, cost FROM requests"),
+        [["10", "45", "3.00045"]]
+    );
+}
+
+#[test]
+fn retired_models_warn_naming_the_successor() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("ok")]);
+    let output = ask_model(&env, &server, "gpt-3.5-turbo");
+    assert!(output.status.success());
+    assert!(
+        stderr(&output).starts_with(
+            "tm: warning: gpt-3.5-turbo was retired on 2026-10-23; its successor is gpt-5.6-terra (use -m gpt-5.6-terra)\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

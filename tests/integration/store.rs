@@ -1,0 +1,105 @@
+//! The database file: created owner-only, and files that are not ours (or are newer than
+//! this build) refused untouched.
+
+use std::fs;
+
+use crate::support::{TmEnv, stderr};
+
+fn refused(env: &TmEnv, expected: &str) {
+    let before = env.db_bytes();
+    for args in [&["config", "list"][..], &["ask", "--dry-run", "hi"][..]] {
+        let output = env.tm().args(args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            stderr(&output),
+            format!("tm: error: {} {expected}\n", env.db().display())
+        );
+    }
+    assert_eq!(
+        env.db_bytes(),
+        before,
+        "the refused file must be left byte for byte as it was"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_untouched() {
+    let env = TmEnv::new();
+    fs::write(
+        env.db(),
+        b"these are my notes, not a database\n".repeat(100),
+    )
+    .expect("write");
+    refused(
+        &env,
+        "is not a tm database (it is not an SQLite database); tm left it untouched. Pass another --db or TM_DB",
+    );
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused_untouched() {
+    let env = TmEnv::new();
+    let conn = rusqlite::Connection::open(env.db()).expect("create");
+    conn.execute_batch(
+        "CREATE TABLE bookmarks (url TEXT); INSERT INTO bookmarks VALUES ('https://example.org');",
+    )
+    .expect("fill");
+    drop(conn);
+    refused(
+        &env,
+        "is not a tm database (it belongs to another program); tm left it untouched. Pass another --db or TM_DB",
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_tm_is_refused_untouched() {
+    let env = TmEnv::new();
+    env.tm().args(["config", "list"]).assert().success();
+    let conn = rusqlite::Connection::open(env.db()).expect("open");
+    conn.execute_batch(
+        "PRAGMA journal_mode = DELETE; INSERT INTO __diesel_schema_migrations (version) VALUES ('20991231000000');",
+    )
+    .expect("pretend a newer tm migrated it");
+    drop(conn);
+    refused(
+        &env,
+        "was written by a newer tm (schema version 20991231000000); this tm knows versions up to 20261124000000. Upgrade tm; the file was left untouched",
+    );
+}
+
+#[test]
+fn a_new_database_is_owner_only_and_marked_as_ours() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TmEnv::new();
+    env.tm().args(["config", "list"]).assert().success();
+    assert_eq!(
+        fs::metadata(env.db()).expect("db").permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(env.rows("PRAGMA application_id"), [["1416318324"]]);
+    assert_eq!(env.rows("PRAGMA journal_mode"), [["wal"]]);
+}
+
+#[test]
+fn db_paths_that_cannot_be_a_database() {
+    let env = TmEnv::new();
+    let output = env
+        .tm()
+        .args(["--db", env.dir().to_str().expect("utf-8"), "config", "list"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("is a directory; the database must be a file"));
+    let missing = env.dir().join("no/such/folder/tm.db");
+    let output = env
+        .tm()
+        .args(["--db", missing.to_str().expect("utf-8"), "config", "list"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("does not exist; create it or pass another --db"),
+        "{}",
+        stderr(&output)
+    );
+}

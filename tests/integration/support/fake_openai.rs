@@ -1,0 +1,307 @@
+//! A fake OpenAI-compatible server on 127.0.0.1 with a random port. Raw HTTP/1.1, so a test
+//! can script exactly what crosses the wire: SSE in chunks (each its own TCP write), a `data:`
+//! line split across writes, a gate that holds the stream until the test says go, a dropped
+//! connection, real error statuses and bodies. Every request is recorded; on drop the server
+//! checks it was asked exactly as many times as it had replies.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// How long a gate waits for the test before it gives up (and the test fails on its asserts).
+const GATE_LIMIT: Duration = Duration::from_secs(20);
+
+pub enum Step {
+    /// One HTTP chunk, written and flushed on its own.
+    Chunk(Vec<u8>),
+    /// Hold the stream until the test sends on the channel.
+    Gate(Receiver<()>),
+    /// Close the connection without ending the chunked body.
+    Drop,
+}
+
+pub enum Body {
+    Full(Vec<u8>),
+    Chunked(Vec<Step>),
+}
+
+pub struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Body::Full(body.as_bytes().to_vec()),
+        }
+    }
+
+    pub fn raw(status: u16, content_type: &str, body: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: Body::Full(body.as_bytes().to_vec()),
+        }
+    }
+
+    pub fn stream(steps: Vec<Step>) -> Self {
+        Self {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/event-stream".into())],
+            body: Body::Chunked(steps),
+        }
+    }
+
+    /// A streamed answer: one chunk per piece of text, the usage chunk, `[DONE]`.
+    pub fn answer(pieces: &[&str], usage: Usage) -> Self {
+        let mut steps: Vec<Step> = pieces.iter().map(|p| chunk(&delta(p))).collect();
+        steps.push(chunk(&finish()));
+        steps.push(chunk(&usage.sse()));
+        steps.push(chunk(DONE));
+        Self::stream(steps)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+pub fn chunk(text: &str) -> Step {
+    Step::Chunk(text.as_bytes().to_vec())
+}
+
+pub const DONE: &str = "data: [DONE]\n\n";
+
+pub fn delta(text: &str) -> String {
+    format!(
+        "data: {}\n\n",
+        serde_json::json!({"choices": [{"index": 0, "delta": {"content": text}}]})
+    )
+}
+
+pub fn finish() -> String {
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".to_owned()
+}
+
+#[derive(Clone, Copy)]
+pub struct Usage {
+    pub prompt: u64,
+    pub cached: u64,
+    pub completion: u64,
+    pub reasoning: u64,
+}
+
+impl Usage {
+    pub fn json(self) -> Value {
+        serde_json::json!({
+            "prompt_tokens": self.prompt,
+            "completion_tokens": self.completion,
+            "total_tokens": self.prompt + self.completion,
+            "prompt_tokens_details": {"cached_tokens": self.cached, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": self.reasoning, "audio_tokens": 0}
+        })
+    }
+
+    /// The final chunk of a stream with include_usage: empty `choices`, then the usage.
+    pub fn sse(self) -> String {
+        format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [], "usage": self.json()})
+        )
+    }
+}
+
+/// A non-streamed chat completion body.
+pub fn completion(text: &str, usage: Usage) -> String {
+    serde_json::json!({
+        "id": "chatcmpl-test", "object": "chat.completion", "model": "gpt-5.4-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": usage.json()
+    })
+    .to_string()
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// What the observer saw when the request arrived.
+    pub observed: Option<String>,
+}
+
+impl Recorded {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Observer = Box<dyn FnMut() -> String + Send>;
+
+pub struct FakeOpenAi {
+    port: u16,
+    expected: usize,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl FakeOpenAi {
+    pub fn start(replies: Vec<Reply>) -> Self {
+        Self::start_observed(replies, None)
+    }
+
+    /// `observer` runs in the server as each request arrives, before any reply is written.
+    pub fn start_observed(replies: Vec<Reply>, mut observer: Option<Observer>) -> Self {
+        // Bound before the thread starts: the port accepts from this moment, no sleep needed.
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let expected = replies.len();
+        let log = Arc::clone(&recorded);
+        thread::spawn(move || {
+            let mut replies = replies.into_iter();
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let Some(mut request) = read_request(&stream) else {
+                    continue;
+                };
+                request.observed = observer.as_mut().map(|observe| observe());
+                log.lock().expect("log").push(request);
+                let reply = replies.next().unwrap_or_else(|| {
+                    Reply::json(599, r#"{"error":{"message":"unexpected request"}}"#)
+                });
+                let _ = write_reply(stream, reply);
+            }
+        });
+        Self {
+            port,
+            expected,
+            recorded,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.recorded.lock().expect("log").clone()
+    }
+}
+
+impl Drop for FakeOpenAi {
+    fn drop(&mut self) {
+        if !thread::panicking() {
+            let hits = self.requests().len();
+            assert_eq!(
+                hits, self.expected,
+                "the fake server expected {} requests and got {hits}",
+                self.expected
+            );
+        }
+    }
+}
+
+fn read_request(stream: &TcpStream) -> Option<Recorded> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let path = parts.nth(1)?.to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
+        path,
+        headers,
+        body,
+        observed: None,
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        _ => "Status",
+    }
+}
+
+fn write_reply(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nConnection: close\r\n",
+        reply.status,
+        reason(reply.status)
+    );
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    match reply.body {
+        Body::Full(body) => {
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(&body)?;
+        }
+        Body::Chunked(steps) => {
+            head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+            stream.write_all(head.as_bytes())?;
+            stream.flush()?;
+            for step in steps {
+                match step {
+                    Step::Chunk(bytes) => {
+                        stream.write_all(format!("{:x}\r\n", bytes.len()).as_bytes())?;
+                        stream.write_all(&bytes)?;
+                        stream.write_all(b"\r\n")?;
+                        stream.flush()?;
+                    }
+                    Step::Gate(go) => match go.recv_timeout(GATE_LIMIT) {
+                        Ok(()) | Err(RecvTimeoutError::Disconnected) => {}
+                        Err(RecvTimeoutError::Timeout) => {
+                            return stream.shutdown(std::net::Shutdown::Both);
+                        }
+                    },
+                    Step::Drop => return stream.shutdown(std::net::Shutdown::Both),
+                }
+            }
+            stream.write_all(b"0\r\n\r\n")?;
+        }
+    }
+    stream.flush()
+}
