@@ -28,15 +28,15 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
-            [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date')
+            [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tm;ask' {
             [CompletionResult]::new('--conv', '--conv', [CompletionResultType]::ParameterName, 'Continue this conversation')
-            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Chat model [default: setting `model`, gpt-5.4-mini]')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Chat model [default: setting `model`, gpt-5.4-mini]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'System prompt for this request [default: setting `system`]')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'System prompt for this request [default: setting `system`]')
             [CompletionResult]::new('--max-messages', '--max-messages', [CompletionResultType]::ParameterName, 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]')
@@ -159,7 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
         'tm;help' {
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
-            [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date')
+            [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

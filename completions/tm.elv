@@ -25,14 +25,14 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --version 'Print version'
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
             cand config 'Show or change settings'
-            cand prices 'The price table in use, its source and date'
+            cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tm;ask'= {
             cand --conv 'Continue this conversation'
-            cand -m 'Chat model [default: setting `model`, gpt-5.4-mini]'
-            cand --model 'Chat model [default: setting `model`, gpt-5.4-mini]'
+            cand -m 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]'
+            cand --model 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]'
             cand -s 'System prompt for this request [default: setting `system`]'
             cand --system 'System prompt for this request [default: setting `system`]'
             cand --max-messages 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]'
@@ -139,7 +139,7 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help'= {
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
             cand config 'Show or change settings'
-            cand prices 'The price table in use, its source and date'
+            cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

@@ -29,11 +29,11 @@ complete -c tm -n "__fish_tm_needs_command" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_needs_command" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_needs_command" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
 complete -c tm -n "__fish_tm_needs_command" -f -a "config" -d 'Show or change settings'
-complete -c tm -n "__fish_tm_needs_command" -f -a "prices" -d 'The price table in use, its source and date'
+complete -c tm -n "__fish_tm_needs_command" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
 complete -c tm -n "__fish_tm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tm -n "__fish_tm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l conv -d 'Continue this conversation' -r
-complete -c tm -n "__fish_tm_using_subcommand ask" -s m -l model -d 'Chat model [default: setting `model`, gpt-5.4-mini]' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -s m -l model -d 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -s s -l system -d 'System prompt for this request [default: setting `system`]' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -l max-messages -d 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -l context-tokens -d 'Drop the oldest history messages until the prompt\'s estimate fits this many tokens' -r
@@ -92,7 +92,7 @@ complete -c tm -n "__fish_tm_using_subcommand completions" -s h -l help -d 'Prin
 complete -c tm -n "__fish_tm_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "config" -d 'Show or change settings'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "prices" -d 'The price table in use, its source and date'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and where the value came from'

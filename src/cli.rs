@@ -28,7 +28,7 @@ pub enum Command {
     /// Show or change settings
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// The price table in use, its source and date
+    /// The price table in use, its source and date (per-size image entries: `tm prices NAME`)
     Prices(PricesArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
@@ -48,8 +48,8 @@ pub struct AskArgs {
     #[arg(short = 'c', long = "continue")]
     pub continue_last: bool,
 
-    /// Chat model [default: setting `model`, gpt-5.4-mini]
-    #[arg(short, long, env = "TM_MODEL", value_name = "MODEL")]
+    /// Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]
+    #[arg(short, long, value_name = "MODEL")]
     pub model: Option<String>,
 
     /// System prompt for this request [default: setting `system`]

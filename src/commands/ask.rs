@@ -202,18 +202,19 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         estimated_input_cost: price.map(|p| estimate.total as f64 * p / 1e6),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        ui::outln(serde_json::to_string_pretty(&report)?)?;
         return Ok(());
     }
     let conversation = plan.conversation.as_ref().map_or_else(
         || "a new conversation".to_owned(),
         |c| format!("conversation {} ({})", c.id, c.title),
     );
-    println!(
-        "dry run: nothing sent. {} messages to {} in {conversation}:",
-        report.messages.len(),
+    let count = report.messages.len();
+    let noun = if count == 1 { "message" } else { "messages" };
+    ui::outln(format_args!(
+        "dry run: nothing sent. {count} {noun} to {} in {conversation}:",
         report.model
-    );
+    ))?;
     let mut rows = table::new(["id", "role", "tokens", "text"], &[2]);
     for message in &report.messages {
         let id = message
@@ -237,7 +238,7 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         fmt::count(report.reply_priming_tokens as u64),
         "priming".into(),
     ]);
-    println!("{}", table::render(&rows));
+    ui::outln(table::render(&rows))?;
     let cost = match (report.estimated_input_cost, price) {
         (Some(cost), Some(price)) => format!(
             "{} at ${price}/1M input tokens",
@@ -245,9 +246,9 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         ),
         _ => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
     };
-    println!(
+    ui::outln(format_args!(
         "total: ~{} prompt tokens · {cost}",
         fmt::count(report.estimated_prompt_tokens as u64)
-    );
+    ))?;
     Ok(())
 }

@@ -25,9 +25,12 @@ pub fn run(command: ConfigCommand, app: &App) -> Result<()> {
     match command {
         ConfigCommand::Path => {
             let paths = app.paths()?;
-            println!("database        {}", paths.db.display());
-            println!("api key file    {}", paths.key_file().display());
-            println!("data directory  {}", paths.data_dir.display());
+            ui::outln(format_args!("database        {}", paths.db.display()))?;
+            ui::outln(format_args!(
+                "api key file    {}",
+                paths.key_file().display()
+            ))?;
+            ui::outln(format_args!("data directory  {}", paths.data_dir.display()))?;
             Ok(())
         }
         ConfigCommand::List { json } => {
@@ -39,7 +42,7 @@ pub fn run(command: ConfigCommand, app: &App) -> Result<()> {
             settings::validate_key(&key)?;
             match settings.get(&key)? {
                 Some((value, _)) => {
-                    println!("{}", shown(&key, &value));
+                    ui::outln(shown(&key, &value))?;
                     Ok(())
                 }
                 None => bail!("{key} is not set; set it with `tm config set {key} …`"),
@@ -110,7 +113,7 @@ fn list(settings: &Settings, json: bool) -> Result<()> {
         })
         .collect::<Result<Vec<Row>>>()?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        ui::outln(serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
     }
     let mut out = table::new(["key", "value", "source"], &[]);
@@ -121,7 +124,7 @@ fn list(settings: &Settings, json: bool) -> Result<()> {
             row.source,
         ]);
     }
-    println!("{}", table::render(&out));
+    ui::outln(table::render(&out))?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use crate::api;
 use crate::app::{self, App};
 use crate::cli::PricesArgs;
 use crate::prices::{DOWNLOADED_FILE, ModelInfo, PriceTable, TokenPrices};
-use crate::ui::{fmt, table};
+use crate::ui::{self, fmt, table};
 
 pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
     let (paths, _, settings) = app.open()?;
@@ -29,19 +29,21 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
         fs::write(&temporary, serde_json::to_vec_pretty(&table.to_json())?)
             .and_then(|()| fs::rename(&temporary, &target))
             .with_context(|| format!("could not write {}", target.display()))?;
-        println!(
+        ui::outln(format_args!(
             "updated: {} OpenAI models from {} ({}), saved in {}",
             table.model_names().count(),
             table.source,
             table.date,
             target.display()
-        );
+        ))?;
         return Ok(());
     }
     let table = PriceTable::load(&paths.data_dir)?;
     let overrides = settings.price_overrides()?;
-    println!("source: {} ({})", table.source, table.date);
-    println!("prices in USD per 1M tokens; price.<model> settings override the table");
+    ui::outln(format_args!("source: {} ({})", table.source, table.date))?;
+    ui::outln(format_args!(
+        "prices in USD per 1M tokens; price.<model> settings override the table"
+    ))?;
     if let Some(model) = &args.model {
         let info = table
             .lookup(model, &overrides)
@@ -52,8 +54,11 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
         ["model", "input", "cached", "output", "context", "retires"],
         &[1, 2, 3, 4],
     );
+    // LiteLLM keeps per-size image prices as `quality/WxH/model` entries; they would bury the
+    // models people look for, so the list skips them and `tm prices NAME` shows one.
     let names: Vec<String> = table
         .model_names()
+        .filter(|name| !name.contains('/'))
         .chain(overrides.keys().map(String::as_str))
         .map(str::to_owned)
         .collect();
@@ -72,7 +77,7 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
             ]);
         }
     }
-    println!("{}", table::render(&out));
+    ui::outln(table::render(&out))?;
     Ok(())
 }
 
@@ -125,6 +130,6 @@ fn show_model(model: &str, info: &ModelInfo) -> Result<()> {
             .map_or_else(String::new, |s| format!(" (successor: {s})"));
         lines.push(format!("retires: {date}{successor}"));
     }
-    println!("{}", lines.join("\n"));
+    ui::outln(lines.join("\n"))?;
     Ok(())
 }

@@ -4,7 +4,8 @@ pub mod fmt;
 pub mod stream;
 pub mod table;
 
-use std::io::IsTerminal as _;
+use std::fmt::Display;
+use std::io::{self, IsTerminal as _, Write as _};
 
 /// Tables and prompts adapt to a terminal on stdout; `NO_COLOR` turns decoration off.
 pub fn stdout_is_styled() -> bool {
@@ -13,6 +14,14 @@ pub fn stdout_is_styled() -> bool {
 
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
+}
+
+/// One line of results on stdout. Unlike `println!` it returns the error of a closed pipe
+/// (`tm list | head`), which the error report turns into a quiet exit 0 instead of a panic.
+pub fn outln(text: impl Display) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
 }
 
 pub fn warn(message: &str) {

@@ -9,7 +9,7 @@ use crate::support::{TmEnv, stdout};
 fn committed_completions_are_current() {
     let env = TmEnv::new();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
-    let bless = std::env::var_os("TM_BLESS").is_some();
+    let bless = std::env::var_os("TM_BLESS").is_some_and(|v| !v.is_empty());
     for (shell, file) in [
         ("bash", "tm.bash"),
         ("zsh", "_tm"),

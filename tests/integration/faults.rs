@@ -276,3 +276,109 @@ fn no_key_says_how_to_set_one_and_writes_nothing() {
     );
     assert_eq!(env.rows("SELECT count(*) FROM messages"), [["0"]]);
 }
+
+/// SPEC §3 across failures: a failed question is never sent again, an interrupted answer is.
+#[test]
+fn failed_questions_are_not_resent_interrupted_answers_are() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![
+        answer("a1"),
+        Reply::json(
+            400,
+            r#"{"error":{"message":"Invalid content","type":"invalid_request_error","param":"messages","code":null}}"#,
+        ),
+        Reply::stream(vec![chunk(&delta("half an ans")), Step::Drop]),
+        answer("a4"),
+    ]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "q1"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "-c", "q2"])
+        .assert()
+        .code(1);
+    env.tm_with(&server)
+        .args(["ask", "-q", "-c", "q3"])
+        .assert()
+        .code(1);
+    env.tm_with(&server)
+        .args(["ask", "-q", "-c", "--max-messages", "all", "q4"])
+        .assert()
+        .success();
+    assert_eq!(
+        server.requests()[3].json()["messages"],
+        serde_json::json!([
+            {"role": "user", "content": "q1"},
+            {"role": "assistant", "content": "a1"},
+            {"role": "user", "content": "q3"},
+            {"role": "assistant", "content": "half an ans"},
+            {"role": "user", "content": "q4"}
+        ])
+    );
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages ORDER BY id"),
+        [
+            ["q1", "answered"],
+            ["a1", "complete"],
+            ["q2", "failed"],
+            ["q3", "answered"],
+            ["half an ans", "interrupted"],
+            ["q4", "answered"],
+            ["a4", "complete"]
+        ]
+    );
+}
+
+/// Ctrl-C mid-answer: the part that arrived is printed and saved, marked interrupted; exit 130.
+#[test]
+fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
+    use std::io::Read as _;
+    use std::process::Stdio;
+
+    let env = TmEnv::new();
+    let (_never, wait) = std::sync::mpsc::channel();
+    let server = FakeOpenAi::start(vec![Reply::stream(vec![
+        chunk(&delta("so far")),
+        Step::Gate(wait),
+    ])]);
+    let mut child = env
+        .spawnable(&server)
+        .args(["ask", "hello"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tm");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut seen = [0u8; 6];
+    out.read_exact(&mut seen).expect("the first part");
+    assert_eq!(&seen, b"so far");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130));
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).expect("rest");
+    assert_eq!(rest, "\n");
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("conversation 1 · ~8 prompt + ~2 completion tokens · ~$0.000015\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("tm: error: interrupted: the partial answer was saved in conversation 1\n"),
+        "{err}"
+    );
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages ORDER BY id"),
+        [["hello", "answered"], ["so far", "interrupted"]]
+    );
+    assert_eq!(
+        env.rows("SELECT outcome, error FROM requests"),
+        [["interrupted", "interrupted by Ctrl-C"]]
+    );
+}

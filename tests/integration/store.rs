@@ -103,3 +103,25 @@ fn db_paths_that_cannot_be_a_database() {
         stderr(&output)
     );
 }
+
+/// `tm prices | head -1`: a reader that stops early is not an error, and never a panic.
+#[test]
+fn a_closed_stdout_is_a_quiet_success() {
+    let env = TmEnv::new();
+    for args in [
+        &["prices"][..],
+        &["config", "list"][..],
+        &["ask", "--dry-run", "hi"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = env
+            .command()
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+}

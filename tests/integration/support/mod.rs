@@ -51,7 +51,9 @@ impl TmEnv {
         self.dir().join("config").join("tm").join("api-key")
     }
 
-    fn configure(&self, command: &mut StdCommand) {
+    /// A std command, for tests that need its pipes: no key, no server.
+    pub fn command(&self) -> StdCommand {
+        let mut command = StdCommand::new(env!("CARGO_BIN_EXE_tm"));
         for name in CLEARED {
             command.env_remove(name);
         }
@@ -61,28 +63,22 @@ impl TmEnv {
             .env("XDG_CONFIG_HOME", self.dir().join("config"))
             .env("TM_DB", self.db())
             .current_dir(self.dir());
+        command
     }
 
     /// `tm` with no key and no server.
     pub fn tm(&self) -> Command {
-        let mut command = StdCommand::new(env!("CARGO_BIN_EXE_tm"));
-        self.configure(&mut command);
-        Command::from_std(command)
+        Command::from_std(self.command())
     }
 
     /// `tm` pointed at a fake server with the test key.
     pub fn tm_with(&self, server: &FakeOpenAi) -> Command {
-        let mut command = self.tm();
-        command
-            .env("OPENAI_API_KEY", TEST_KEY)
-            .env("OPENAI_BASE_URL", server.base_url());
-        command
+        Command::from_std(self.spawnable(server))
     }
 
-    /// A std command for tests that read stdout while tm runs.
+    /// A std command pointed at a fake server, for tests that read stdout while tm runs.
     pub fn spawnable(&self, server: &FakeOpenAi) -> StdCommand {
-        let mut command = StdCommand::new(env!("CARGO_BIN_EXE_tm"));
-        self.configure(&mut command);
+        let mut command = self.command();
         command
             .env("OPENAI_API_KEY", TEST_KEY)
             .env("OPENAI_BASE_URL", server.base_url());
