@@ -209,6 +209,25 @@ fn piped_stdin_alone_and_with_words() {
 }
 
 #[test]
+fn stdin_that_is_not_utf8_is_a_usage_error() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "what is this?"])
+        .write_stdin(b"ok\xff\xfe".to_vec())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .starts_with("tm: error: stdin is not UTF-8 text (invalid byte at offset 2)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn nothing_to_ask_is_a_usage_error_and_sends_nothing() {
     let env = TmEnv::new();
     let server = FakeOpenAi::start(vec![]);

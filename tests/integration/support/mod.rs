@@ -120,8 +120,51 @@ pub fn rows_of(db: &Path, sql: &str) -> Vec<Vec<String>> {
         .expect("rows")
 }
 
+/// Every output a test reads passes here, so none may carry the key.
 pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    assert!(
+        !text.contains(TEST_KEY),
+        "the API key leaked into output: {text}"
+    );
+    text
+}
+
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                files_below(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+impl Drop for TmEnv {
+    /// Whatever a test left behind (database, WAL, downloaded data, images) is free of the
+    /// key; only the key file may hold it.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        for file in files_below(self.dir())
+            .into_iter()
+            .filter(|f| *f != self.key_file())
+        {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            let leaked = bytes
+                .windows(TEST_KEY.len())
+                .any(|w| w == TEST_KEY.as_bytes());
+            assert!(!leaked, "the API key leaked into {}", file.display());
+        }
+    }
 }
 
 pub fn stdout(output: &Output) -> String {
