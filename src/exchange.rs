@@ -50,6 +50,8 @@ pub struct Part {
 /// The messages a question goes out with: system prompt, the picked history, the question.
 pub struct Plan {
     pub conversation: Option<Conversation>,
+    /// The title a new conversation gets.
+    pub title: String,
     pub options: Options,
     pub encoding: Encoding,
     pub parts: Vec<Part>,
@@ -101,6 +103,7 @@ impl Plan {
         store: &mut Store,
         conversation: Option<Conversation>,
         question: String,
+        title: &str,
         options: Options,
     ) -> Result<Self> {
         let encoding = Encoding::for_model(&options.model);
@@ -166,6 +169,7 @@ impl Plan {
         parts.push(question);
         Ok(Self {
             conversation,
+            title: fmt::preview(title, 60),
             options,
             encoding,
             parts,
@@ -205,6 +209,10 @@ pub enum End {
 
 pub struct Exchange {
     pub conversation_id: i32,
+    /// Whether any answer text arrived; a complete answer can be empty (all its tokens spent
+    /// on reasoning, say), and then the finish reason tells why.
+    pub answered: bool,
+    pub finish_reason: Option<String>,
     pub tally: Option<Tally>,
     pub cost: Option<f64>,
     pub end: End,
@@ -217,7 +225,7 @@ struct Received {
     text: String,
     usage: Option<Usage>,
     first_token: Option<Duration>,
-    finished: bool,
+    finish_reason: Option<String>,
     output_error: Option<io::Error>,
 }
 
@@ -244,7 +252,7 @@ pub async fn send(
     let (conversation_id, question_id, request_id) = store.write(|conn| {
         let conversation_id = match &plan.conversation {
             Some(c) => c.id,
-            None => Conversation::create(conn, &fmt::preview(&question_text, 60), &now)?.id,
+            None => Conversation::create(conn, &plan.title, &now)?.id,
         };
         let question = Message::insert(
             conn,
@@ -413,6 +421,8 @@ pub async fn send(
     })?;
     Ok(Exchange {
         conversation_id,
+        answered: !answer.is_empty(),
+        finish_reason: got.finish_reason,
         tally,
         cost,
         end,
@@ -447,6 +457,7 @@ async fn receive(
             .next()
             .ok_or_else(|| ApiError::Malformed("the response has no choices".into()))?;
         deliver(got, &choice.message.content.unwrap_or_default(), sink);
+        got.finish_reason = choice.finish_reason;
         got.usage = response.usage;
         return Ok(());
     }
@@ -457,13 +468,13 @@ async fn receive(
     while let Some(event) = events.next().await {
         match event? {
             StreamEvent::Delta(text) => deliver(got, &text, sink),
-            StreamEvent::Finish(_) => got.finished = true,
+            StreamEvent::Finish(reason) => got.finish_reason = Some(reason),
             StreamEvent::Usage(usage) => got.usage = Some(usage),
             StreamEvent::Done => return Ok(()),
         }
     }
     // Some servers end without [DONE]; a finish_reason still says the answer is whole.
-    if got.finished {
+    if got.finish_reason.is_some() {
         Ok(())
     } else {
         Err(ApiError::Dropped(

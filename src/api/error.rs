@@ -73,10 +73,12 @@ impl ApiError {
         match status.as_u16() {
             401 => Self::Unauthorized { message },
             403 => Self::Forbidden { message },
-            404 if is("model_not_found") || message.contains(model) => Self::ModelNotFound {
-                model: model.to_owned(),
-                message,
-            },
+            404 if is("model_not_found") || (!model.is_empty() && message.contains(model)) => {
+                Self::ModelNotFound {
+                    model: model.to_owned(),
+                    message,
+                }
+            }
             429 if is("insufficient_quota") => Self::QuotaExceeded { message },
             429 => Self::RateLimited {
                 message,

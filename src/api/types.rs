@@ -98,6 +98,8 @@ pub struct ChatResponse {
 #[derive(Debug, Deserialize)]
 pub struct ResponseChoice {
     pub message: ResponseMessage,
+    #[serde(default)]
+    pub finish_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,7 +16,7 @@ use crate::store::{Conversation, Store};
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
-    let question = read_question(&args.words)?;
+    let (question, title) = read_question(&args.words)?;
     let (paths, mut store, settings) = app.open()?;
     let options = options(&args, &settings)?;
     let conversation = pick_conversation(&mut store, &args)?;
@@ -27,7 +27,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     }) {
         ui::warn(&warning);
     }
-    let plan = Plan::new(&mut store, conversation, question, options)?;
+    let plan = Plan::new(&mut store, conversation, question, &title, options)?;
     if args.dry_run {
         return dry_run(&plan, model_info.as_ref(), args.json);
     }
@@ -53,6 +53,16 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     }
     finished.context("could not write the answer to stdout (it was saved)")?;
     match exchange.end {
+        End::Complete if !exchange.answered => {
+            let reason = exchange.finish_reason.as_deref().unwrap_or("none given");
+            let hint = if reason == "length" {
+                "; the output limit was used up before any text (raise --max-output or lower --effort)"
+            } else {
+                ""
+            };
+            ui::warn(&format!("the model sent no text (finish reason: {reason}){hint}"));
+            Ok(())
+        }
         End::Complete => Ok(()),
         End::Interrupted => Err(Error::Interrupted(format!(
             "the partial answer was saved in conversation {}",
@@ -67,8 +77,10 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     }
 }
 
-/// The words, after piped stdin and a blank line when both are given.
-fn read_question(words: &[String]) -> Result<String> {
+/// The words, after piped stdin and a blank line when both are given; and the title a new
+/// conversation gets: the words when there are any (`git diff | tm ask "review this"` is
+/// better titled by its words than by its diff).
+fn read_question(words: &[String]) -> Result<(String, String)> {
     let words = words.join(" ");
     let piped = if ui::stdin_is_terminal() {
         String::new()
@@ -85,17 +97,17 @@ fn read_question(words: &[String]) -> Result<String> {
         })?
     };
     let piped = piped.trim_end();
-    let question = match (piped.trim().is_empty(), words.trim().is_empty()) {
+    let question_and_title = match (piped.trim().is_empty(), words.trim().is_empty()) {
         (true, true) => {
             return Err(error::usage(
                 "nothing to ask: give the question as words (tm ask \"…\") or on stdin",
             ));
         }
-        (true, false) => words,
-        (false, true) => piped.to_owned(),
-        (false, false) => format!("{piped}\n\n{words}"),
+        (true, false) => (words.clone(), words),
+        (false, true) => (piped.to_owned(), piped.to_owned()),
+        (false, false) => (format!("{piped}\n\n{words}"), words),
     };
-    Ok(question)
+    Ok(question_and_title)
 }
 
 fn options(args: &AskArgs, settings: &Settings) -> Result<Options> {

@@ -206,6 +206,11 @@ fn piped_stdin_alone_and_with_words() {
         contents,
         ["just the pipe", "diff --git a/x b/x\n+added\n\nreview this"]
     );
+    // A new conversation is titled by its words when it has any, not by what was piped.
+    assert_eq!(
+        env.rows("SELECT title FROM conversations ORDER BY id"),
+        [["just the pipe"], ["review this"]]
+    );
 }
 
 #[test]
@@ -425,4 +430,37 @@ fn dry_run_uses_the_model_family_encoding() {
     assert_eq!(plan["messages"][0]["estimated_tokens"], json!(17));
     assert_eq!(plan["estimated_prompt_tokens"], json!(20));
     assert_eq!(plan["input_price_per_million"], json!(30.0));
+}
+
+/// All of --max-output spent on reasoning: billed, no text. Said so, with what to change.
+#[test]
+fn an_empty_answer_says_why() {
+    let env = TmEnv::new();
+    let reasoning_only = crate::support::Usage {
+        prompt: 8,
+        cached: 0,
+        completion: 50,
+        reasoning: 50,
+    };
+    let server = FakeOpenAi::start(vec![Reply::stream(vec![
+        chunk("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"),
+        chunk(&reasoning_only.sse()),
+        chunk(DONE),
+    ])]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--max-output", "50", "hello"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "conversation 1 · 8 prompt + 50 completion (50 reasoning) tokens · $0.00023\n\
+         tm: warning: the model sent no text (finish reason: length); the output limit was used up before any text (raise --max-output or lower --effort)\n"
+    );
+    assert_eq!(
+        env.rows("SELECT outcome, completion_tokens FROM requests"),
+        [["ok", "50"]]
+    );
 }

@@ -126,11 +126,10 @@ fn update_downloads_the_table_and_uses_it_from_then_on() {
 #[test]
 fn a_failed_update_keeps_the_table() {
     let env = TmEnv::new();
-    let server = FakeOpenAi::start(vec![Reply::raw(
-        200,
-        "text/html",
-        "<html>maintenance</html>",
-    )]);
+    let server = FakeOpenAi::start(vec![
+        Reply::raw(200, "text/html", "<html>maintenance</html>"),
+        Reply::raw(404, "text/plain", "404: Not Found"),
+    ]);
     env.tm()
         .args([
             "config",
@@ -148,6 +147,18 @@ fn a_failed_update_keeps_the_table() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("is not a LiteLLM price table"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!env.data_dir().join("prices.json").exists());
+    let output = env
+        .tm()
+        .args(["prices", "--update"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("caused by: the server answered HTTP 404 (404: Not Found)"),
         "{}",
         stderr(&output)
     );
