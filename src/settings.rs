@@ -6,9 +6,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
-use std::io::Write as _;
-#[cfg(unix)]
-use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -359,31 +356,9 @@ impl Settings {
     }
 }
 
-/// Writes the key so only its owner can read it: a temporary file made 0600, then renamed.
+/// The key file is owner-only, written whole or not at all.
 pub fn store_api_key(key_file: &Path, key: &str) -> Result<()> {
-    let dir = key_file
-        .parent()
-        .ok_or_else(|| anyhow!("{} has no folder", key_file.display()))?;
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    builder.mode(0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("could not create {}", dir.display()))?;
-    let temporary = dir.join(".api-key.tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options
-        .open(&temporary)
-        .with_context(|| format!("could not write {}", temporary.display()))?;
-    writeln!(file, "{key}")
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("could not write {}", temporary.display()))?;
-    fs::rename(&temporary, key_file)
-        .with_context(|| format!("could not write {}", key_file.display()))
+    crate::paths::write_private_file(key_file, format!("{key}\n").as_bytes())
 }
 
 pub fn remove_api_key(key_file: &Path) -> Result<bool> {

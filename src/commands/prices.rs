@@ -1,7 +1,5 @@
 //! `tm prices [MODEL] [--update]`: the price table in use, and refreshing it.
 
-use std::fs;
-
 use anyhow::{Context as _, Result, anyhow};
 
 use crate::api;
@@ -21,14 +19,9 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
             .with_context(|| format!("{url} is not a LiteLLM price table"))?;
         table.source = url;
         table.date = jiff::ZonedDateTime::now().date().to_string();
-        fs::create_dir_all(&paths.data_dir)
-            .with_context(|| format!("could not create {}", paths.data_dir.display()))?;
         let target = paths.data_dir.join(DOWNLOADED_FILE);
-        let temporary = paths.data_dir.join(format!("{DOWNLOADED_FILE}.tmp"));
         // Written whole, then renamed: a broken download never replaces a good table.
-        fs::write(&temporary, serde_json::to_vec_pretty(&table.to_json())?)
-            .and_then(|()| fs::rename(&temporary, &target))
-            .with_context(|| format!("could not write {}", target.display()))?;
+        crate::paths::write_private_file(&target, &serde_json::to_vec_pretty(&table.to_json())?)?;
         ui::outln(format_args!(
             "updated: {} OpenAI models from {} ({}), saved in {}",
             table.model_names().count(),

@@ -10,10 +10,8 @@ pub mod request;
 pub mod schema;
 pub mod settings;
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Read as _;
-#[cfg(unix)]
-use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -138,20 +136,11 @@ fn create_owner_only(path: &Path, create_parent: bool) -> Result<()> {
                 parent.display()
             );
         }
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        builder.mode(0o700);
-        builder
-            .create(parent)
-            .with_context(|| format!("could not create the folder {}", parent.display()))?;
+        crate::paths::create_private_dir(parent)?;
     }
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(false);
     // History is private: the file is the owner's alone from its first byte.
-    #[cfg(unix)]
-    options.mode(0o600);
-    options
+    crate::paths::private_file()
+        .truncate(false)
         .open(path)
         .with_context(|| format!("could not create the database {}", path.display()))?;
     Ok(())

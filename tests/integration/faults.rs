@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use crate::support::fake_openai::{DONE, chunk, delta, finish};
 use crate::support::{
-    FakeOpenAi, Reply, Step, TEST_KEY, TmEnv, USAGE, answer, rows_of, stderr, stdout,
+    FakeOpenAi, Reply, Step, TEST_KEY, TmEnv, USAGE, answer, assert_stderr_contains,
+    assert_stderr_starts_with, rows_of, stderr, stdout,
 };
 
 /// A server whose observer records, as each request arrives, the stored messages.
@@ -90,12 +91,9 @@ fn unknown_model_is_named() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains(
-            "tm: error: the model 'gpt-9-turbo' does not exist or this key may not use it"
-        ),
-        "{}",
-        stderr(&output)
+    assert_stderr_contains(
+        &output,
+        "tm: error: the model 'gpt-9-turbo' does not exist or this key may not use it",
     );
     assert_question_stored_first(&server);
 }
@@ -114,10 +112,9 @@ fn rate_limit_with_retry_after_is_retried() {
     let output = ask(&env, &server);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "Hi!\n");
-    assert!(
-        stderr(&output).starts_with("tm: rate limited by the server (Rate limit reached"),
-        "{}",
-        stderr(&output)
+    assert_stderr_starts_with(
+        &output,
+        "tm: rate limited by the server (Rate limit reached",
     );
     assert!(stderr(&output).contains("; retrying in 1.0s\n"));
     assert_eq!(server.requests().len(), 2);
@@ -256,12 +253,9 @@ fn html_error_page_and_unreachable_server() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains(&format!(
-            "tm: error: could not reach http://127.0.0.1:{port}/v1/chat/completions"
-        )),
-        "{}",
-        stderr(&output)
+    assert_stderr_contains(
+        &output,
+        &format!("tm: error: could not reach http://127.0.0.1:{port}/v1/chat/completions"),
     );
 }
 

@@ -1,7 +1,10 @@
 //! Prices from data: the embedded table, `--update`, overrides, families, unknown models,
 //! the long-context tier, history that keeps its prices, deprecation warnings.
 
-use crate::support::{FakeOpenAi, Reply, TmEnv, Usage, answer, stderr, stdout};
+use crate::support::{
+    FakeOpenAi, Reply, TmEnv, Usage, answer, assert_stderr_contains, assert_stderr_ends_with,
+    stderr, stdout,
+};
 
 fn ask_model(env: &TmEnv, server: &FakeOpenAi, model: &str) -> std::process::Output {
     env.tm_with(server)
@@ -112,11 +115,7 @@ fn update_downloads_the_table_and_uses_it_from_then_on() {
         .args(["ask", "hello"])
         .output()
         .expect("runs");
-    assert!(
-        stderr(&output).ends_with("· $0.0011\n"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_ends_with(&output, "· $0.0011\n");
     assert_eq!(
         env.rows("SELECT input_price, cached_price, output_price FROM requests"),
         [["1", "0.1", "2"]]
@@ -145,11 +144,7 @@ fn a_failed_update_keeps_the_table() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("is not a LiteLLM price table"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "is not a LiteLLM price table");
     assert!(!env.data_dir().join("prices.json").exists());
     let output = env
         .tm()
@@ -157,10 +152,9 @@ fn a_failed_update_keeps_the_table() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("caused by: the server answered HTTP 404 (404: Not Found)"),
-        "{}",
-        stderr(&output)
+    assert_stderr_contains(
+        &output,
+        "caused by: the server answered HTTP 404 (404: Not Found)",
     );
     assert!(!env.data_dir().join("prices.json").exists());
 }
@@ -172,11 +166,7 @@ fn overrides_families_unknown_models_and_stable_history() {
     // A dated name without its own entry is priced as its family:
     // (922 × 2.5 + 312 × 1.25 + 56 × 10) / 1e6 = 0.003255
     let output = ask_model(&env, &server, "gpt-4o-2031-01-01");
-    assert!(
-        stderr(&output).ends_with("· $0.0033\n"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_ends_with(&output, "· $0.0033\n");
 
     // An unknown model's cost is unknown: not zero, not a guess.
     let output = ask_model(&env, &server, "local-llama");
@@ -206,17 +196,9 @@ fn overrides_families_unknown_models_and_stable_history() {
         .success();
     let output = ask_model(&env, &server, "local-llama");
     // (1234 × 1 + 56 × 2) / 1e6, cached input at the input price when none is given.
-    assert!(
-        stderr(&output).ends_with("· $0.0013\n"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_ends_with(&output, "· $0.0013\n");
     let output = ask_model(&env, &server, "gpt-4o-2031-01-01");
-    assert!(
-        stderr(&output).ends_with("· $0.1290\n"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_ends_with(&output, "· $0.1290\n");
 
     // The first request keeps the price it was charged at.
     assert_eq!(
@@ -242,11 +224,7 @@ fn long_context_tier_prices_big_prompts() {
     let server = FakeOpenAi::start(vec![Reply::answer(&["ok"], big)]);
     let output = ask_model(&env, &server, "gpt-5.5");
     // Above 272k: (300000 × 10 + 10 × 45) / 1e6 = 3.00045
-    assert!(
-        stderr(&output).ends_with("300,000 prompt + 10 completion tokens · $3.00\n"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_ends_with(&output, "300,000 prompt + 10 completion tokens · $3.00\n");
     assert_eq!(
         env.rows("SELECT input_price, output_price, cost FROM requests"),
         [["10", "45", "3.00045"]]

@@ -187,3 +187,27 @@ pub const USAGE: Usage = Usage {
 pub fn answer(text: &str) -> Reply {
     Reply::answer(&[text], USAGE)
 }
+
+#[track_caller]
+pub fn assert_stderr_contains(output: &Output, expected: &str) {
+    let err = stderr(output);
+    assert!(err.contains(expected), "stderr lacks {expected:?}:\n{err}");
+}
+
+#[track_caller]
+pub fn assert_stderr_ends_with(output: &Output, expected: &str) {
+    let err = stderr(output);
+    assert!(
+        err.ends_with(expected),
+        "stderr does not end with {expected:?}:\n{err}"
+    );
+}
+
+#[track_caller]
+pub fn assert_stderr_starts_with(output: &Output, expected: &str) {
+    let err = stderr(output);
+    assert!(
+        err.starts_with(expected),
+        "stderr does not start with {expected:?}:\n{err}"
+    );
+}
