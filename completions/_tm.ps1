@@ -27,6 +27,11 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Conversations, newest first, with their tokens and cost')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A conversation''s transcript with the tokens of every message')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete conversations with their messages and request records')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Tokens and cost by day, week, month, model or conversation')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -51,6 +56,61 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --dry-run: print the plan as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary line on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary line on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;list' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show this many conversations')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only conversations whose title or messages contain TEXT')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Show every conversation')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;show' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'One row per exchange: messages sent, tokens, estimate, cost, timings')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the conversation, its messages and requests as JSON')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the transcript as Markdown')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;rename' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;delete' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask (required when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask (required when stdin is not a terminal)')
+            [CompletionResult]::new('--keep-usage', '--keep-usage', [CompletionResultType]::ParameterName, 'Keep the request records, detached, so `tm usage` still counts what they cost')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;usage' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this day: 7d, 2w, 3m, today, yesterday or a date (2026-11-01)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Up to and including this day, in the same forms')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One row per')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Print CSV')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -158,6 +218,11 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
         }
         'tm;help' {
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Conversations, newest first, with their tokens and cost')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A conversation''s transcript with the tokens of every message')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete conversations with their messages and request records')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Tokens and cost by day, week, month, model or conversation')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -165,6 +230,21 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             break
         }
         'tm;help;ask' {
+            break
+        }
+        'tm;help;list' {
+            break
+        }
+        'tm;help;show' {
+            break
+        }
+        'tm;help;rename' {
+            break
+        }
+        'tm;help;delete' {
+            break
+        }
+        'tm;help;usage' {
             break
         }
         'tm;help;config' {

@@ -24,6 +24,11 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+            cand list 'Conversations, newest first, with their tokens and cost'
+            cand show 'A conversation''s transcript with the tokens of every message'
+            cand rename 'Retitle a conversation'
+            cand delete 'Delete conversations with their messages and request records'
+            cand usage 'Tokens and cost by day, week, month, model or conversation'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
@@ -47,6 +52,56 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --json 'With --dry-run: print the plan as JSON'
             cand -q 'No summary line on stderr'
             cand --quiet 'No summary line on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;list'= {
+            cand --limit 'Show this many conversations'
+            cand --search 'Only conversations whose title or messages contain TEXT'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --all 'Show every conversation'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;show'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --tokens 'One row per exchange: messages sent, tokens, estimate, cost, timings'
+            cand --json 'Print the conversation, its messages and requests as JSON'
+            cand --markdown 'Print the transcript as Markdown'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;rename'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;delete'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -y 'Do not ask (required when stdin is not a terminal)'
+            cand --yes 'Do not ask (required when stdin is not a terminal)'
+            cand --keep-usage 'Keep the request records, detached, so `tm usage` still counts what they cost'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;usage'= {
+            cand --since 'From this day: 7d, 2w, 3m, today, yesterday or a date (2026-11-01)'
+            cand --until 'Up to and including this day, in the same forms'
+            cand --by 'One row per'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --json 'Print JSON'
+            cand --csv 'Print CSV'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -138,12 +193,27 @@ set edit:completion:arg-completer[tm] = {|@words|
         }
         &'tm;help'= {
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+            cand list 'Conversations, newest first, with their tokens and cost'
+            cand show 'A conversation''s transcript with the tokens of every message'
+            cand rename 'Retitle a conversation'
+            cand delete 'Delete conversations with their messages and request records'
+            cand usage 'Tokens and cost by day, week, month, model or conversation'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tm;help;ask'= {
+        }
+        &'tm;help;list'= {
+        }
+        &'tm;help;show'= {
+        }
+        &'tm;help;rename'= {
+        }
+        &'tm;help;delete'= {
+        }
+        &'tm;help;usage'= {
         }
         &'tm;help;config'= {
             cand list 'Every setting, its value and where the value came from'

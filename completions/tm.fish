@@ -28,6 +28,11 @@ complete -c tm -n "__fish_tm_needs_command" -l db -d 'The history database [defa
 complete -c tm -n "__fish_tm_needs_command" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_needs_command" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_needs_command" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_needs_command" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
+complete -c tm -n "__fish_tm_needs_command" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
+complete -c tm -n "__fish_tm_needs_command" -f -a "rename" -d 'Retitle a conversation'
+complete -c tm -n "__fish_tm_needs_command" -f -a "delete" -d 'Delete conversations with their messages and request records'
+complete -c tm -n "__fish_tm_needs_command" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
 complete -c tm -n "__fish_tm_needs_command" -f -a "config" -d 'Show or change settings'
 complete -c tm -n "__fish_tm_needs_command" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
 complete -c tm -n "__fish_tm_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -52,6 +57,39 @@ complete -c tm -n "__fish_tm_using_subcommand ask" -l json -d 'With --dry-run: p
 complete -c tm -n "__fish_tm_using_subcommand ask" -s q -l quiet -d 'No summary line on stderr'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand list" -l limit -d 'Show this many conversations' -r
+complete -c tm -n "__fish_tm_using_subcommand list" -l search -d 'Only conversations whose title or messages contain TEXT' -r
+complete -c tm -n "__fish_tm_using_subcommand list" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand list" -l all -d 'Show every conversation'
+complete -c tm -n "__fish_tm_using_subcommand list" -l json -d 'Print JSON'
+complete -c tm -n "__fish_tm_using_subcommand list" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand list" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand show" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand show" -l tokens -d 'One row per exchange: messages sent, tokens, estimate, cost, timings'
+complete -c tm -n "__fish_tm_using_subcommand show" -l json -d 'Print the conversation, its messages and requests as JSON'
+complete -c tm -n "__fish_tm_using_subcommand show" -l markdown -d 'Print the transcript as Markdown'
+complete -c tm -n "__fish_tm_using_subcommand show" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand show" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand rename" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand rename" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand rename" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand delete" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand delete" -s y -l yes -d 'Do not ask (required when stdin is not a terminal)'
+complete -c tm -n "__fish_tm_using_subcommand delete" -l keep-usage -d 'Keep the request records, detached, so `tm usage` still counts what they cost'
+complete -c tm -n "__fish_tm_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand usage" -l since -d 'From this day: 7d, 2w, 3m, today, yesterday or a date (2026-11-01)' -r
+complete -c tm -n "__fish_tm_using_subcommand usage" -l until -d 'Up to and including this day, in the same forms' -r
+complete -c tm -n "__fish_tm_using_subcommand usage" -l by -d 'One row per' -r -f -a "day\t''
+week\t''
+month\t''
+model\t''
+conversation\t''"
+complete -c tm -n "__fish_tm_using_subcommand usage" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand usage" -l json -d 'Print JSON'
+complete -c tm -n "__fish_tm_using_subcommand usage" -l csv -d 'Print CSV'
+complete -c tm -n "__fish_tm_using_subcommand usage" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand usage" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -s V -l version -d 'Print version'
@@ -90,11 +128,16 @@ complete -c tm -n "__fish_tm_using_subcommand prices" -s V -l version -d 'Print 
 complete -c tm -n "__fish_tm_using_subcommand completions" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "config" -d 'Show or change settings'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "rename" -d 'Retitle a conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "config" -d 'Show or change settings'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and where the value came from'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'

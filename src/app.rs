@@ -38,6 +38,11 @@ pub fn run(cli: Cli) -> Result<()> {
     let app = App { db: cli.db };
     match cli.command {
         Command::Ask(args) => commands::ask::run(args, &app),
+        Command::List(args) => commands::list::run(&args, &app),
+        Command::Show(args) => commands::show::run(&args, &app),
+        Command::Rename(args) => commands::rename::run(&args, &app),
+        Command::Delete(args) => commands::delete::run(&args, &app),
+        Command::Usage(args) => commands::usage::run(&args, &app),
         Command::Config(command) => commands::config::run(command, &app),
         Command::Prices(args) => commands::prices::run(&args, &app),
         Command::Completions(args) => commands::completions::run(&args),

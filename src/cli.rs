@@ -25,6 +25,16 @@ pub struct Cli {
 pub enum Command {
     /// Ask one question; the answer streams to stdout (piped stdin is read too)
     Ask(AskArgs),
+    /// Conversations, newest first, with their tokens and cost
+    List(ListArgs),
+    /// A conversation's transcript with the tokens of every message
+    Show(ShowArgs),
+    /// Retitle a conversation
+    Rename(RenameArgs),
+    /// Delete conversations with their messages and request records
+    Delete(DeleteArgs),
+    /// Tokens and cost by day, week, month, model or conversation
+    Usage(UsageArgs),
     /// Show or change settings
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -87,6 +97,87 @@ pub struct AskArgs {
     /// No summary line on stderr
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Show this many conversations
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: i64,
+    /// Show every conversation
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    /// Only conversations whose title or messages contain TEXT
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The conversation's id (see `tm list`)
+    #[arg(value_parser = clap::value_parser!(i32).range(1..))]
+    pub id: i32,
+    /// One row per exchange: messages sent, tokens, estimate, cost, timings
+    #[arg(long, group = "format")]
+    pub tokens: bool,
+    /// Print the conversation, its messages and requests as JSON
+    #[arg(long, group = "format")]
+    pub json: bool,
+    /// Print the transcript as Markdown
+    #[arg(long, group = "format")]
+    pub markdown: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    #[arg(value_parser = clap::value_parser!(i32).range(1..))]
+    pub id: i32,
+    /// The new title
+    #[arg(required = true, num_args = 1..)]
+    pub title: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[arg(required = true, num_args = 1.., value_parser = clap::value_parser!(i32).range(1..))]
+    pub ids: Vec<i32>,
+    /// Do not ask (required when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Keep the request records, detached, so `tm usage` still counts what they cost
+    #[arg(long)]
+    pub keep_usage: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// From this day: 7d, 2w, 3m, today, yesterday or a date (2026-11-01)
+    #[arg(long, value_name = "WHEN", default_value = "30d")]
+    pub since: String,
+    /// Up to and including this day, in the same forms
+    #[arg(long, value_name = "WHEN", default_value = "today")]
+    pub until: String,
+    /// One row per
+    #[arg(long, value_enum, default_value_t = By::Day)]
+    pub by: By,
+    /// Print JSON
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum By {
+    Day,
+    Week,
+    Month,
+    Model,
+    Conversation,
 }
 
 #[derive(Debug, Subcommand)]

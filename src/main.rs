@@ -9,6 +9,7 @@ mod context;
 mod error;
 mod exchange;
 mod paths;
+mod period;
 mod prices;
 mod settings;
 mod store;

@@ -41,6 +41,8 @@ CREATE TABLE requests (
     cached_tokens INTEGER,
     completion_tokens INTEGER,
     reasoning_tokens INTEGER,
+    -- Images generated (tm image); 0 for chat requests.
+    images INTEGER NOT NULL DEFAULT 0,
     usage_estimated BOOLEAN NOT NULL DEFAULT 0,
     input_price DOUBLE,
     cached_price DOUBLE,

@@ -221,10 +221,9 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         || "a new conversation".to_owned(),
         |c| format!("conversation {} ({})", c.id, c.title),
     );
-    let count = report.messages.len();
-    let noun = if count == 1 { "message" } else { "messages" };
+    let messages = fmt::plural(report.messages.len(), "message");
     ui::outln(format_args!(
-        "dry run: nothing sent. {count} {noun} to {} in {conversation}:",
+        "dry run: nothing sent. {messages} to {} in {conversation}:",
         report.model
     ))?;
     let mut rows = table::new(["id", "role", "tokens", "text"], &[2]);

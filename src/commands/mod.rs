@@ -3,4 +3,9 @@
 pub mod ask;
 pub mod completions;
 pub mod config;
+pub mod delete;
+pub mod list;
 pub mod prices;
+pub mod rename;
+pub mod show;
+pub mod usage;

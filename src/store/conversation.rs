@@ -1,14 +1,79 @@
-//! Conversations: a title and the times of first and last activity.
+//! Conversations: a title and the times of first and last activity, their summaries for
+//! `tm list`, renaming and deleting.
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text};
+use serde::Serialize;
 
-use super::schema::conversations;
+use super::schema::{conversations, requests};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = conversations)]
 pub struct Conversation {
     pub id: i32,
     pub title: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One row of `tm list`, totals over the conversation's requests.
+#[derive(Debug, Clone, QueryableByName, Serialize)]
+pub struct Summary {
+    #[diesel(sql_type = Integer)]
+    pub id: i32,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    /// The model of the latest request.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub model: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub messages: i64,
+    #[diesel(sql_type = BigInt)]
+    pub prompt_tokens: i64,
+    #[diesel(sql_type = BigInt)]
+    pub completion_tokens: i64,
+    /// USD of the requests whose price was known.
+    #[diesel(sql_type = Double)]
+    pub cost: f64,
+    /// Requests with tokens but no price: their cost is unknown, not zero.
+    #[diesel(sql_type = BigInt)]
+    pub unpriced_requests: i64,
+    /// UTC.
+    #[diesel(sql_type = Text)]
+    pub last_activity: String,
+}
+
+/// `?1`: a LIKE pattern or NULL; `?2`: the limit, -1 for all. Each total is a subquery on one
+/// conversation's rows, answered by the per-conversation indexes, so the cost grows with the
+/// page, not with the history.
+pub const LIST_SQL: &str = "SELECT c.id, c.title, c.updated_at AS last_activity,
+                (SELECT r.model FROM requests r WHERE r.conversation_id = c.id ORDER BY r.id DESC LIMIT 1) AS model,
+                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS messages,
+                (SELECT coalesce(sum(r.prompt_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS prompt_tokens,
+                (SELECT coalesce(sum(r.completion_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS completion_tokens,
+                (SELECT coalesce(sum(r.cost), 0.0) FROM requests r WHERE r.conversation_id = c.id) AS cost,
+                (SELECT count(*) FROM requests r WHERE r.conversation_id = c.id
+                    AND r.cost IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests
+             FROM conversations c
+             WHERE ?1 IS NULL OR c.title LIKE ?1 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE ?1 ESCAPE '\\')
+             ORDER BY c.updated_at DESC, c.id DESC
+             LIMIT ?2";
+
+/// How many conversations `list_summaries` returns.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    All,
+    Newest(i64),
+}
+
+/// `%`, `_` and `\` in a search are literal text, not LIKE wildcards.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 impl Conversation {
@@ -44,5 +109,55 @@ impl Conversation {
             .set(conversations::updated_at.eq(now))
             .execute(conn)
             .map(drop)
+    }
+
+    /// True when the conversation existed.
+    pub fn rename(conn: &mut SqliteConnection, id: i32, title: &str) -> QueryResult<bool> {
+        diesel::update(conversations::table.find(id))
+            .set(conversations::title.eq(title))
+            .execute(conn)
+            .map(|n| n > 0)
+    }
+
+    /// Deletes the conversations with their messages and request records, or, with
+    /// `keep_usage`, keeps the request records detached from any conversation. All or nothing:
+    /// an unknown id deletes nothing and is returned.
+    pub fn delete(
+        conn: &mut SqliteConnection,
+        ids: &[i32],
+        keep_usage: bool,
+    ) -> QueryResult<Result<(), i32>> {
+        for &id in ids {
+            if Self::find(conn, id)?.is_none() {
+                return Ok(Err(id));
+            }
+        }
+        if keep_usage {
+            diesel::update(requests::table.filter(requests::conversation_id.eq_any(ids)))
+                .set((
+                    requests::conversation_id.eq(None::<i32>),
+                    requests::question_id.eq(None::<i32>),
+                    requests::answer_id.eq(None::<i32>),
+                ))
+                .execute(conn)?;
+        }
+        diesel::delete(conversations::table.filter(conversations::id.eq_any(ids))).execute(conn)?;
+        Ok(Ok(()))
+    }
+
+    /// Newest first.
+    pub fn list_summaries(
+        conn: &mut SqliteConnection,
+        limit: Limit,
+        search: Option<&str>,
+    ) -> QueryResult<Vec<Summary>> {
+        let limit = match limit {
+            Limit::All => -1,
+            Limit::Newest(n) => n,
+        };
+        diesel::sql_query(LIST_SQL)
+            .bind::<Nullable<Text>, _>(search.map(like_pattern))
+            .bind::<BigInt, _>(limit)
+            .load(conn)
     }
 }

@@ -1,6 +1,7 @@
 //! Messages of a conversation: questions and answers, with their state and token counts.
 
 use diesel::prelude::*;
+use serde::Serialize;
 
 use super::schema::messages;
 
@@ -42,7 +43,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = messages)]
 pub struct Message {
     pub id: i32,
@@ -51,6 +52,8 @@ pub struct Message {
     pub status: String,
     pub content_tokens: Option<i32>,
     pub token_encoding: Option<String>,
+    /// UTC.
+    pub created_at: String,
 }
 
 impl Message {

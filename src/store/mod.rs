@@ -9,6 +9,7 @@ mod message;
 pub mod request;
 pub mod schema;
 pub mod settings;
+pub mod usage;
 
 use std::fs;
 use std::io::Read as _;
@@ -20,7 +21,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
 
-pub use conversation::Conversation;
+pub use conversation::{Conversation, Limit, Summary};
 pub use message::{Message, Role, Status};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -200,8 +201,75 @@ fn refuse_newer(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
 
 /// Stored times are UTC, fixed width, so text order is time order and SQLite's date
 /// functions read them.
+pub fn timestamp(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 pub fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    timestamp(jiff::Timestamp::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct PlanStep {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    fn plan(store: &mut Store, sql: &str) -> Vec<String> {
+        // Parameters are left unbound: the plan depends on the query's shape, not its values.
+        store
+            .read(|conn| {
+                diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load::<PlanStep>(conn)
+            })
+            .expect("plan")
+            .into_iter()
+            .map(|step| step.detail)
+            .collect()
+    }
+
+    /// Tables that grow with history (requests, messages) are only ever searched through an
+    /// index; conversations only walked in updated_at order, which LIMIT stops early.
+    #[test]
+    fn report_queries_never_scan_history() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("tm.db"), false).expect("store");
+        for by in [
+            usage::GroupBy::Day,
+            usage::GroupBy::Week,
+            usage::GroupBy::Month,
+            usage::GroupBy::Model,
+            usage::GroupBy::Conversation,
+        ] {
+            let steps = plan(&mut store, &usage::sql(by));
+            assert!(
+                steps.iter().any(|s| s.starts_with(
+                    "SEARCH r USING INDEX requests_started_at (started_at>? AND started_at<?)"
+                )),
+                "{by:?}: {steps:#?}"
+            );
+            assert!(
+                !steps.iter().any(|s| s.starts_with("SCAN")),
+                "{by:?}: {steps:#?}"
+            );
+        }
+        let steps = plan(&mut store, conversation::LIST_SQL);
+        let scans: Vec<&String> = steps.iter().filter(|s| s.starts_with("SCAN")).collect();
+        assert_eq!(
+            scans,
+            ["SCAN c USING INDEX conversations_updated_at"],
+            "{steps:#?}"
+        );
+        assert!(
+            steps
+                .iter()
+                .all(|s| !s.contains("SCAN r") && !s.contains("SCAN m")),
+            "{steps:#?}"
+        );
+    }
 }

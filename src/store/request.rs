@@ -1,6 +1,7 @@
 //! Request records: every API call with what was sent, what it cost and how it ended.
 
 use diesel::prelude::*;
+use serde::Serialize;
 
 use super::schema::requests;
 
@@ -71,4 +72,53 @@ pub fn finish(conn: &mut SqliteConnection, id: i32, result: &RequestResult<'_>) 
         .set(result)
         .execute(conn)
         .map(drop)
+}
+
+/// A stored request, as `tm show` reports it.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = requests)]
+pub struct Request {
+    pub id: i32,
+    pub question_id: Option<i32>,
+    pub answer_id: Option<i32>,
+    pub kind: String,
+    pub model: String,
+    /// JSON array of the message ids sent, the question last.
+    pub sent_message_ids: String,
+    pub system_prompt: Option<String>,
+    pub estimated_prompt_tokens: Option<i32>,
+    pub prompt_tokens: Option<i32>,
+    pub cached_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    pub reasoning_tokens: Option<i32>,
+    pub images: i32,
+    /// The token numbers are tiktoken estimates: the API reported no usage.
+    pub usage_estimated: bool,
+    pub input_price: Option<f64>,
+    pub cached_price: Option<f64>,
+    pub output_price: Option<f64>,
+    pub cost: Option<f64>,
+    /// UTC.
+    pub started_at: String,
+    pub first_token_ms: Option<i32>,
+    pub duration_ms: Option<i32>,
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+impl Request {
+    pub fn sent_ids(&self) -> Vec<i32> {
+        serde_json::from_str(&self.sent_message_ids).unwrap_or_default()
+    }
+
+    pub fn of_conversation(
+        conn: &mut SqliteConnection,
+        conversation_id: i32,
+    ) -> QueryResult<Vec<Self>> {
+        requests::table
+            .filter(requests::conversation_id.eq(conversation_id))
+            .order(requests::id.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
 }

@@ -37,6 +37,7 @@ diesel::table! {
         cached_tokens -> Nullable<Integer>,
         completion_tokens -> Nullable<Integer>,
         reasoning_tokens -> Nullable<Integer>,
+        images -> Integer,
         usage_estimated -> Bool,
         input_price -> Nullable<Double>,
         cached_price -> Nullable<Double>,

@@ -41,6 +41,69 @@ pub fn tilde(estimated: bool) -> &'static str {
     if estimated { "~" } else { "" }
 }
 
+/// `1 conversation`, `2 conversations`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A sum of costs that admits what it does not know: requests without a price add
+/// `+ unknown` rather than a silent zero.
+pub fn cost_total(usd: f64, unpriced_requests: i64) -> String {
+    match (unpriced_requests, usd > 0.0) {
+        (0, _) => dollars(usd),
+        (_, true) => format!("{} + unknown", dollars(usd)),
+        (_, false) => "unknown".to_owned(),
+    }
+}
+
+/// A stored UTC time (`2026-11-24T18:29:47.123Z`) as local `2026-11-24 19:29`.
+pub fn local_time(stored: &str) -> String {
+    stored
+        .parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| stored.to_owned())
+}
+
+/// Milliseconds as `850ms` or `1.2s`.
+pub fn duration_ms(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    }
+}
+
+/// `value` of `max` as a bar of up to `width` cells: eighths of a block on a terminal, `#`
+/// otherwise so piped output stays ASCII.
+pub fn bar(value: f64, max: f64, width: usize, blocks: bool) -> String {
+    if max <= 0.0 || value <= 0.0 {
+        return String::new();
+    }
+    let eighths = ((value / max) * (width * 8) as f64).round().max(1.0) as usize;
+    if !blocks {
+        return "#".repeat(eighths.div_ceil(8));
+    }
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    format!("{}{}", "█".repeat(eighths / 8), PARTS[eighths % 8])
+}
+
+/// One CSV field, quoted when it must be (RFC 4180).
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Up to `width` characters of the text's first non-empty line, with `…` when cut.
 pub fn preview(text: &str, width: usize) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -73,6 +136,22 @@ mod tests {
         assert_eq!(dollars(0.0), "$0.00");
         assert_eq!(cost(None, false), "unknown");
         assert_eq!(cost(Some(0.0031), true), "~$0.0031");
+    }
+
+    #[test]
+    fn totals_and_bars() {
+        assert_eq!(cost_total(0.5, 0), "$0.5000");
+        assert_eq!(cost_total(0.5, 2), "$0.5000 + unknown");
+        assert_eq!(cost_total(0.0, 1), "unknown");
+        assert_eq!(bar(10.0, 10.0, 4, false), "####");
+        assert_eq!(bar(1.0, 10.0, 4, false), "#");
+        assert_eq!(bar(0.0, 10.0, 4, false), "");
+        assert_eq!(bar(5.0, 10.0, 4, true), "██");
+        assert_eq!(bar(1.0, 8.0, 1, true), "▏");
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(duration_ms(850), "850ms");
+        assert_eq!(duration_ms(1250), "1.2s");
     }
 
     #[test]

@@ -6,5 +6,6 @@ mod completions;
 mod config;
 mod faults;
 mod prices;
+mod reports;
 mod store;
 mod support;

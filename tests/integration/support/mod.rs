@@ -62,6 +62,9 @@ impl TmEnv {
             .env("XDG_DATA_HOME", self.dir().join("data"))
             .env("XDG_CONFIG_HOME", self.dir().join("config"))
             .env("TM_DB", self.db())
+            // Local times in output are exact only in a known zone; New York has DST and is
+            // behind UTC, so "just before midnight" differs between local and UTC days.
+            .env("TZ", "America/New_York")
             .current_dir(self.dir());
         command
     }
@@ -88,6 +91,12 @@ impl TmEnv {
     /// Rows of a query on the real database file, every value as text (`NULL` for null).
     pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
         rows_of(&self.db(), sql)
+    }
+
+    /// Writes to the real database, for pinning times that a test must know exactly.
+    pub fn execute(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        conn.execute_batch(sql).expect("execute");
     }
 
     pub fn db_bytes(&self) -> Vec<u8> {

@@ -1,0 +1,65 @@
+//! `tm list`: conversations, newest first, with their tokens and cost, and a totals row.
+
+use anyhow::Result;
+
+use crate::app::App;
+use crate::cli::ListArgs;
+use crate::store::{Conversation, Limit};
+use crate::ui::{self, fmt, table};
+
+pub fn run(args: &ListArgs, app: &App) -> Result<()> {
+    let (_, mut store, _) = app.open()?;
+    let limit = if args.all {
+        Limit::All
+    } else {
+        Limit::Newest(args.limit)
+    };
+    let rows =
+        store.read(|conn| Conversation::list_summaries(conn, limit, args.search.as_deref()))?;
+    if args.json {
+        return ui::outln(serde_json::to_string_pretty(&rows)?).map_err(Into::into);
+    }
+    let mut out = table::new(
+        [
+            "id",
+            "title",
+            "model",
+            "messages",
+            "prompt",
+            "completion",
+            "cost",
+            "last activity",
+        ],
+        &[0, 3, 4, 5, 6],
+    );
+    for row in &rows {
+        out.add_row([
+            row.id.to_string(),
+            fmt::preview(&row.title, 50),
+            row.model.clone().unwrap_or_default(),
+            fmt::count(row.messages.unsigned_abs()),
+            fmt::count(row.prompt_tokens.unsigned_abs()),
+            fmt::count(row.completion_tokens.unsigned_abs()),
+            fmt::cost_total(row.cost, row.unpriced_requests),
+            fmt::local_time(&row.last_activity),
+        ]);
+    }
+    let sum = |field: fn(&crate::store::Summary) -> i64| {
+        rows.iter().map(field).sum::<i64>().unsigned_abs()
+    };
+    out.add_row([
+        String::new(),
+        format!("total ({})", fmt::plural(rows.len(), "conversation")),
+        String::new(),
+        fmt::count(sum(|r| r.messages)),
+        fmt::count(sum(|r| r.prompt_tokens)),
+        fmt::count(sum(|r| r.completion_tokens)),
+        fmt::cost_total(
+            rows.iter().map(|r| r.cost).sum(),
+            rows.iter().map(|r| r.unpriced_requests).sum(),
+        ),
+        String::new(),
+    ]);
+    ui::outln(table::render(&out))?;
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! `tm show ID`: the transcript with the tokens of every message, or one row per exchange
+//! (`--tokens`), Markdown or JSON. Estimated numbers carry `~`.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use anyhow::{Result, anyhow};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::cli::ShowArgs;
+use crate::store::request::Request;
+use crate::store::{Conversation, Message, Role};
+use crate::ui::{self, fmt, table};
+
+#[derive(Serialize)]
+struct Numbered<'a> {
+    /// Position in the conversation, from 1; what "messages 5–8" counts.
+    number: usize,
+    #[serde(flatten)]
+    message: &'a Message,
+}
+
+#[derive(Serialize)]
+struct Transcript<'a> {
+    conversation: &'a Conversation,
+    messages: Vec<Numbered<'a>>,
+    requests: &'a [Request],
+}
+
+pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
+    let (_, mut store, _) = app.open()?;
+    let id = args.id;
+    let conversation = store
+        .read(|conn| Conversation::find(conn, id))?
+        .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"))?;
+    let messages = store.read(|conn| Message::history(conn, id))?;
+    let requests = store.read(|conn| Request::of_conversation(conn, id))?;
+    let numbers: HashMap<i32, usize> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id, i + 1))
+        .collect();
+    let text = if args.json {
+        let messages = messages
+            .iter()
+            .map(|m| Numbered {
+                number: numbers[&m.id],
+                message: m,
+            })
+            .collect();
+        serde_json::to_string_pretty(&Transcript {
+            conversation: &conversation,
+            messages,
+            requests: &requests,
+        })?
+    } else if args.tokens {
+        exchanges(&requests, &numbers)
+    } else {
+        transcript(&conversation, &messages, &requests, &numbers, args.markdown)
+    };
+    ui::outln(text)?;
+    Ok(())
+}
+
+/// "messages 5–8, 4 sent": the numbers of the first and last message a request sent.
+fn sent(request: &Request, numbers: &HashMap<i32, usize>) -> String {
+    let sent: Vec<usize> = request
+        .sent_ids()
+        .iter()
+        .filter_map(|id| numbers.get(id).copied())
+        .collect();
+    match (sent.first(), sent.last()) {
+        (Some(first), Some(last)) if first == last => format!("{first}, 1 sent"),
+        (Some(first), Some(last)) => format!("{first}–{last}, {} sent", sent.len()),
+        _ => "none".to_owned(),
+    }
+}
+
+fn tokens(n: Option<i32>, estimated: bool) -> String {
+    n.map_or_else(String::new, |n| {
+        format!(
+            "{}{}",
+            fmt::tilde(estimated),
+            fmt::count(n.unsigned_abs().into())
+        )
+    })
+}
+
+fn exchanges(requests: &[Request], numbers: &HashMap<i32, usize>) -> String {
+    let mut out = table::new(
+        [
+            "#",
+            "sent",
+            "model",
+            "prompt",
+            "cached",
+            "completion",
+            "reasoning",
+            "estimate",
+            "cost",
+            "time",
+            "first token",
+        ],
+        &[0, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    for request in requests {
+        let estimated = request.usage_estimated;
+        let number = request
+            .question_id
+            .and_then(|q| numbers.get(&q))
+            .map_or_else(String::new, ToString::to_string);
+        out.add_row([
+            number,
+            sent(request, numbers),
+            request.model.clone(),
+            tokens(request.prompt_tokens, estimated),
+            tokens(request.cached_tokens, estimated),
+            tokens(request.completion_tokens, estimated),
+            tokens(request.reasoning_tokens, estimated),
+            tokens(request.estimated_prompt_tokens, true),
+            if request.outcome == "failed" {
+                "failed".to_owned()
+            } else {
+                fmt::cost(request.cost, estimated)
+            },
+            request
+                .duration_ms
+                .map_or_else(String::new, |ms| fmt::duration_ms(ms.into())),
+            request
+                .first_token_ms
+                .map_or_else(String::new, |ms| fmt::duration_ms(ms.into())),
+        ]);
+    }
+    table::render(&out)
+}
+
+/// The header line of a question: the request it started.
+fn question_note(request: Option<&Request>, numbers: &HashMap<i32, usize>) -> String {
+    let Some(request) = request else {
+        return "not sent".to_owned();
+    };
+    if request.outcome == "failed" {
+        return format!(
+            "failed: {}",
+            request.error.as_deref().unwrap_or("no answer")
+        );
+    }
+    let estimated = request.usage_estimated;
+    let cached = match request.cached_tokens {
+        Some(n) if n > 0 => format!(" ({} cached)", tokens(Some(n), estimated)),
+        _ => String::new(),
+    };
+    let noun = if request.sent_ids().len() == 1 {
+        "message"
+    } else {
+        "messages"
+    };
+    format!(
+        "{} prompt tokens{cached} · {noun} {}",
+        tokens(request.prompt_tokens, estimated),
+        sent(request, numbers)
+    )
+}
+
+/// The header line of an answer: the tokens and cost of the request that produced it.
+fn answer_note(message: &Message, request: Option<&Request>) -> String {
+    let interrupted = if message.status == "interrupted" {
+        "interrupted · "
+    } else {
+        ""
+    };
+    let Some(request) = request else {
+        return interrupted.trim_end_matches(" · ").to_owned();
+    };
+    let estimated = request.usage_estimated;
+    let reasoning = match request.reasoning_tokens {
+        Some(n) if n > 0 => format!(" ({} reasoning)", tokens(Some(n), estimated)),
+        _ => String::new(),
+    };
+    format!(
+        "{interrupted}{} completion tokens{reasoning} · {}",
+        tokens(request.completion_tokens, estimated),
+        fmt::cost(request.cost, estimated)
+    )
+}
+
+fn transcript(
+    conversation: &Conversation,
+    messages: &[Message],
+    requests: &[Request],
+    numbers: &HashMap<i32, usize>,
+    markdown: bool,
+) -> String {
+    let asked: HashMap<i32, &Request> = requests
+        .iter()
+        .filter_map(|r| Some((r.question_id?, r)))
+        .collect();
+    let answered: HashMap<i32, &Request> = requests
+        .iter()
+        .filter_map(|r| Some((r.answer_id?, r)))
+        .collect();
+    let mut out = String::new();
+    let (started, last) = (
+        fmt::local_time(&conversation.created_at),
+        fmt::local_time(&conversation.updated_at),
+    );
+    if markdown {
+        let _ = writeln!(
+            out,
+            "# {}\n\n_conversation {} · {started} – {last}_",
+            conversation.title, conversation.id
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "conversation {} · {} · {started} – {last}",
+            conversation.id, conversation.title
+        );
+    }
+    for message in messages {
+        let number = numbers[&message.id];
+        let (who, note) = if message.role == Role::User.as_str() {
+            (
+                "you".to_owned(),
+                question_note(asked.get(&message.id).copied(), numbers),
+            )
+        } else {
+            let request = answered.get(&message.id).copied();
+            let model = request.map_or_else(|| "assistant".to_owned(), |r| r.model.clone());
+            (model, answer_note(message, request))
+        };
+        let time = fmt::local_time(&message.created_at);
+        if markdown {
+            let _ = write!(
+                out,
+                "\n**#{number} {who}** · {time} · {note}\n\n{}\n",
+                message.content
+            );
+        } else {
+            let _ = write!(
+                out,
+                "\n#{number} {who} · {time} · {note}\n{}\n",
+                message.content
+            );
+        }
+    }
+    out.trim_end().to_owned()
+}

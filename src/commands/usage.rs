@@ -1,0 +1,199 @@
+//! `tm usage`: tokens and cost per local day, week or month, per model or per conversation,
+//! with a bar, a totals row and this month against a subscription.
+
+use anyhow::Result;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::app::App;
+use crate::cli::{By, UsageArgs};
+use crate::error;
+use crate::period::{self, Bound};
+use crate::store::usage::{self, GroupBy, UsageRow};
+use crate::ui::{self, fmt, table};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    /// Local days, inclusive.
+    since: String,
+    until: String,
+    by: &'a str,
+    rows: &'a [UsageRow],
+    totals: UsageRow,
+    this_month: Option<Month>,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct Month {
+    cost: f64,
+    subscription: f64,
+}
+
+fn group_by(by: By) -> (GroupBy, &'static str) {
+    match by {
+        By::Day => (GroupBy::Day, "day"),
+        By::Week => (GroupBy::Week, "week"),
+        By::Month => (GroupBy::Month, "month"),
+        By::Model => (GroupBy::Model, "model"),
+        By::Conversation => (GroupBy::Conversation, "conversation"),
+    }
+}
+
+fn totals(rows: &[UsageRow]) -> UsageRow {
+    UsageRow {
+        key: "total".to_owned(),
+        requests: rows.iter().map(|r| r.requests).sum(),
+        prompt_tokens: rows.iter().map(|r| r.prompt_tokens).sum(),
+        cached_tokens: rows.iter().map(|r| r.cached_tokens).sum(),
+        completion_tokens: rows.iter().map(|r| r.completion_tokens).sum(),
+        reasoning_tokens: rows.iter().map(|r| r.reasoning_tokens).sum(),
+        images: rows.iter().map(|r| r.images).sum(),
+        cost: rows.iter().map(|r| r.cost).sum(),
+        unpriced_requests: rows.iter().map(|r| r.unpriced_requests).sum(),
+    }
+}
+
+pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
+    let zone = TimeZone::system();
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(zone.clone())
+        .date();
+    let since_day = period::parse_day(&args.since, Bound::Since, today)
+        .map_err(|e| error::usage(format!("--since: {e}")))?;
+    let until_day = period::parse_day(&args.until, Bound::Until, today)
+        .map_err(|e| error::usage(format!("--until: {e}")))?;
+    if since_day > until_day {
+        return Err(error::usage(format!(
+            "--since {since_day} is after --until {until_day}; nothing lies between them"
+        )));
+    }
+    let bound = |day, which| {
+        period::instant(day, which, &zone)
+            .map(crate::store::timestamp)
+            .map_err(anyhow::Error::msg)
+    };
+    let (since, until) = (
+        bound(since_day, Bound::Since)?,
+        bound(until_day, Bound::Until)?,
+    );
+    let (by, by_name) = group_by(args.by);
+
+    let (_, mut store, settings) = app.open()?;
+    let rows = store.read(|conn| usage::report(conn, by, &since, &until))?;
+    let subscription: f64 = match settings.get("subscription")? {
+        Some((value, _)) => value.parse().unwrap_or(0.0),
+        None => 0.0,
+    };
+    let this_month = if subscription > 0.0 {
+        let month_start = bound(today.first_of_month(), Bound::Since)?;
+        let tomorrow = bound(today, Bound::Until)?;
+        let cost = store.read(|conn| usage::cost_between(conn, &month_start, &tomorrow))?;
+        Some(Month { cost, subscription })
+    } else {
+        None
+    };
+    let report = Report {
+        since: since_day.to_string(),
+        until: until_day.to_string(),
+        by: by_name,
+        rows: &rows,
+        totals: totals(&rows),
+        this_month,
+    };
+    if args.json {
+        ui::outln(serde_json::to_string_pretty(&report)?)?;
+    } else if args.csv {
+        ui::outln(csv(&rows))?;
+    } else {
+        ui::outln(render(&report))?;
+    }
+    Ok(())
+}
+
+fn csv(rows: &[UsageRow]) -> String {
+    let mut lines = vec![
+        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests".to_owned(),
+    ];
+    lines.extend(rows.iter().map(|r| {
+        format!(
+            "{},{},{},{},{},{},{},{},{}",
+            fmt::csv_field(&r.key),
+            r.requests,
+            r.prompt_tokens,
+            r.cached_tokens,
+            r.completion_tokens,
+            r.reasoning_tokens,
+            r.images,
+            r.cost,
+            r.unpriced_requests
+        )
+    }));
+    lines.join("\n")
+}
+
+fn render(report: &Report<'_>) -> String {
+    let by_cost = report.rows.iter().any(|r| r.cost > 0.0);
+    let size = |r: &UsageRow| {
+        if by_cost {
+            r.cost
+        } else {
+            (r.prompt_tokens + r.completion_tokens) as f64
+        }
+    };
+    let largest = report.rows.iter().map(size).fold(0.0, f64::max);
+    let mut out = table::new(
+        [
+            report.by,
+            "requests",
+            "prompt",
+            "cached",
+            "completion",
+            "images",
+            "cost",
+            if by_cost { "" } else { "tokens" },
+        ],
+        &[1, 2, 3, 4, 5, 6],
+    );
+    let styled = ui::stdout_is_styled();
+    let n = |v: i64| fmt::count(v.unsigned_abs());
+    for row in report.rows.iter().chain([&report.totals]) {
+        let is_total = std::ptr::eq(row, &report.totals);
+        out.add_row([
+            row.key.clone(),
+            n(row.requests),
+            n(row.prompt_tokens),
+            n(row.cached_tokens),
+            n(row.completion_tokens),
+            n(row.images),
+            fmt::cost_total(row.cost, row.unpriced_requests),
+            if is_total {
+                String::new()
+            } else {
+                fmt::bar(size(row), largest, 20, styled)
+            },
+        ]);
+    }
+    let mut text = format!(
+        "{} to {}\n{}",
+        report.since,
+        report.until,
+        table::render(&out)
+    );
+    if let Some(month) = report.this_month {
+        let comparison = if month.cost <= month.subscription {
+            let less = (1.0 - month.cost / month.subscription) * 100.0;
+            format!("{less:.0}% less than a subscription")
+        } else {
+            format!(
+                "{} more than a subscription",
+                fmt::dollars(month.cost - month.subscription)
+            )
+        };
+        text.push_str(&format!(
+            "\nthis month: {} of {} — {comparison}",
+            fmt::dollars(month.cost),
+            fmt::dollars(month.subscription)
+        ));
+    }
+    text
+}

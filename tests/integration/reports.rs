@@ -1,0 +1,455 @@
+//! list, show, rename, delete, usage: history made through `tm ask` against the fake server
+//! with known usage, times pinned in the database, exact output asserted. None needs a key.
+
+use serde_json::json;
+
+use crate::support::{FakeOpenAi, TmEnv, answer, assert_stderr_contains, stderr, stdout};
+
+/// Four requests in three conversations: 1 has two exchanges, 2 is an unpriced model, and the
+/// second request of 1 is at 23:59 New York time, 04:59 UTC the next day.
+fn history() -> TmEnv {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("A1"), answer("A2"), answer("A3"), answer("A4")]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "what is a monad?"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "-c", "and a functor?"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "-m", "local-llama", "hello llama"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "third, about 50% off_sale"])
+        .assert()
+        .success();
+    env.execute(
+        "UPDATE requests SET started_at = CASE id
+            WHEN 1 THEN '2026-11-19T14:00:00.000Z' WHEN 2 THEN '2026-11-20T04:59:00.000Z'
+            WHEN 3 THEN '2026-11-20T05:01:00.000Z' ELSE '2026-11-21T10:00:00.000Z' END,
+            duration_ms = 1250, first_token_ms = 310;
+         UPDATE conversations SET
+            created_at = (SELECT min(started_at) FROM requests r WHERE r.conversation_id = conversations.id),
+            updated_at = (SELECT max(started_at) FROM requests r WHERE r.conversation_id = conversations.id);
+         UPDATE messages SET created_at =
+            (SELECT started_at FROM requests r WHERE r.question_id = messages.id OR r.answer_id = messages.id);
+         INSERT INTO settings VALUES ('subscription', '0');",
+    );
+    env
+}
+
+const LIST: &str = " id  title                      model         messages  prompt  completion               cost  last activity
+  3  third, about 50% off_sale  gpt-5.4-mini         2   1,234          56           $0.00097  2026-11-21 05:00
+  2  hello llama                local-llama          2   1,234          56            unknown  2026-11-20 00:01
+  1  what is a monad?           gpt-5.4-mini         4   2,468         112            $0.0019  2026-11-19 23:59
+     total (3 conversations)                         8   4,936         224  $0.0029 + unknown
+";
+
+#[test]
+fn list_newest_first_with_totals() {
+    let env = history();
+    env.tm().arg("list").assert().success().stdout(LIST);
+    env.tm().args(["list", "--limit", "1"]).assert().success().stdout(
+        " id  title                      model         messages  prompt  completion      cost  last activity
+  3  third, about 50% off_sale  gpt-5.4-mini         2   1,234          56  $0.00097  2026-11-21 05:00
+     total (1 conversation)                          2   1,234          56  $0.00097
+",
+    );
+    env.tm()
+        .args(["list", "--all"])
+        .assert()
+        .success()
+        .stdout(LIST);
+}
+
+#[test]
+fn list_search_matches_titles_and_content_literally() {
+    let env = history();
+    let ids = |search: &str| -> Vec<i64> {
+        let output = env
+            .tm()
+            .args(["list", "--json", "--search", search])
+            .output()
+            .expect("runs");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).expect("JSON");
+        rows.iter().filter_map(|r| r["id"].as_i64()).collect()
+    };
+    assert_eq!(ids("monad"), [1]);
+    assert_eq!(ids("A3"), [2], "answers are searched too");
+    assert_eq!(ids("50%"), [3]);
+    assert_eq!(ids("%"), [3], "% is a character, not a wildcard");
+    assert_eq!(ids("f_sale"), [3]);
+    assert_eq!(
+        ids("o_f"),
+        Vec::<i64>::new(),
+        "_ is a character, not a wildcard"
+    );
+    env.tm()
+        .args(["rename", "2", "Llama", "greetings"])
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(ids("greetings"), [2]);
+    let output = env.tm().args(["rename", "9", "x"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: there is no conversation 9; `tm list` shows the ids\n"
+    );
+}
+
+#[test]
+fn list_json_has_stable_fields() {
+    let env = history();
+    let output = env
+        .tm()
+        .args(["list", "--json", "--limit", "2"])
+        .output()
+        .expect("runs");
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(
+        rows,
+        json!([
+            {"id": 3, "title": "third, about 50% off_sale", "model": "gpt-5.4-mini", "messages": 2,
+             "prompt_tokens": 1234, "completion_tokens": 56, "cost": 0.0009669, "unpriced_requests": 0,
+             "last_activity": "2026-11-21T10:00:00.000Z"},
+            {"id": 2, "title": "hello llama", "model": "local-llama", "messages": 2,
+             "prompt_tokens": 1234, "completion_tokens": 56, "cost": 0.0, "unpriced_requests": 1,
+             "last_activity": "2026-11-20T05:01:00.000Z"}
+        ])
+    );
+}
+
+#[test]
+fn show_transcript_tokens_markdown_json() {
+    let env = history();
+    env.tm().args(["show", "1"]).assert().success().stdout(
+        "conversation 1 · what is a monad? · 2026-11-19 09:00 – 2026-11-19 23:59
+
+#1 you · 2026-11-19 09:00 · 1,234 prompt tokens (312 cached) · message 1, 1 sent
+what is a monad?
+
+#2 gpt-5.4-mini · 2026-11-19 09:00 · 56 completion tokens (40 reasoning) · $0.00097
+A1
+
+#3 you · 2026-11-19 23:59 · 1,234 prompt tokens (312 cached) · messages 1–3, 3 sent
+and a functor?
+
+#4 gpt-5.4-mini · 2026-11-19 23:59 · 56 completion tokens (40 reasoning) · $0.00097
+A2
+",
+    );
+    // Estimates: 3 + 1 + 6 ("what is a monad?") + 3 = 13; then + (3 + 1 + 2 "A1") + (3 + 1 + 5) = 28.
+    env.tm().args(["show", "1", "--tokens"]).assert().success().stdout(
+        " #  sent         model         prompt  cached  completion  reasoning  estimate      cost  time  first token
+ 1  1, 1 sent    gpt-5.4-mini   1,234     312          56         40       ~13  $0.00097  1.2s        310ms
+ 3  1–3, 3 sent  gpt-5.4-mini   1,234     312          56         40       ~28  $0.00097  1.2s        310ms
+",
+    );
+    let markdown = stdout(
+        &env.tm()
+            .args(["show", "2", "--markdown"])
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(
+        markdown,
+        "# hello llama
+
+_conversation 2 · 2026-11-20 00:01 – 2026-11-20 00:01_
+
+**#1 you** · 2026-11-20 00:01 · 1,234 prompt tokens (312 cached) · message 1, 1 sent
+
+hello llama
+
+**#2 local-llama** · 2026-11-20 00:01 · 56 completion tokens (40 reasoning) · unknown
+
+A3
+"
+    );
+    let output = env
+        .tm()
+        .args(["show", "1", "--json"])
+        .output()
+        .expect("runs");
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(shown["conversation"]["title"], json!("what is a monad?"));
+    assert_eq!(shown["messages"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        shown["messages"][2],
+        json!({"number": 3, "id": 3, "role": "user", "content": "and a functor?", "status": "answered",
+               "content_tokens": 5, "token_encoding": "o200k_base", "created_at": "2026-11-20T04:59:00.000Z"})
+    );
+    assert_eq!(shown["requests"][1]["sent_message_ids"], json!("[1,2,3]"));
+    assert_eq!(shown["requests"][1]["prompt_tokens"], json!(1234));
+    assert_eq!(shown["requests"][1]["usage_estimated"], json!(false));
+    let output = env.tm().args(["show", "7"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: there is no conversation 7; `tm list` shows the ids\n"
+    );
+}
+
+#[test]
+fn show_marks_estimates_and_interruptions() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![crate::support::Reply::stream(vec![
+        crate::support::fake_openai::chunk(&crate::support::fake_openai::delta("cut")),
+        crate::support::Step::Drop,
+    ])]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "hello"])
+        .assert()
+        .code(1);
+    let out = stdout(&env.tm().args(["show", "1"]).output().expect("runs"));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[2].ends_with(" · ~8 prompt tokens · message 1, 1 sent"),
+        "{out}"
+    );
+    assert!(
+        lines[5].ends_with(" · interrupted · ~1 completion tokens · ~$0.000010"),
+        "{out}"
+    );
+}
+
+#[test]
+fn delete_is_all_or_nothing_and_asks_first() {
+    let env = history();
+    let counts = || {
+        env.rows("SELECT (SELECT count(*) FROM conversations), (SELECT count(*) FROM messages), (SELECT count(*) FROM requests)")
+    };
+    let output = env.tm().args(["delete", "1"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: delete asks before it deletes, and stdin is not a terminal: pass --yes\n"
+    );
+    let output = env
+        .tm()
+        .args(["delete", "--yes", "1", "42", "3"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: there is no conversation 42; nothing was deleted\n"
+    );
+    assert_eq!(counts(), [["3", "8", "4"]]);
+
+    env.tm()
+        .args(["delete", "--yes", "1", "3"])
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(counts(), [["1", "2", "1"]]);
+    assert_eq!(env.rows("SELECT id FROM conversations"), [["2"]]);
+}
+
+#[test]
+fn delete_keep_usage_keeps_the_cost_in_usage() {
+    let env = history();
+    env.tm()
+        .args(["delete", "--yes", "--keep-usage", "1"])
+        .assert()
+        .success();
+    assert_eq!(env.rows("SELECT count(*) FROM messages"), [["4"]]);
+    assert_eq!(
+        env.rows("SELECT id, conversation_id, question_id, answer_id FROM requests ORDER BY id"),
+        [
+            ["1", "NULL", "NULL", "NULL"],
+            ["2", "NULL", "NULL", "NULL"],
+            ["3", "2", "5", "6"],
+            ["4", "3", "7", "8"]
+        ]
+    );
+    env.tm().args(["usage", "--since", "2026-11-01", "--until", "2026-11-30", "--by", "conversation"]).assert().success().stdout(
+        "2026-11-01 to 2026-11-30
+ conversation                 requests  prompt  cached  completion  images               cost
+ deleted                             2   2,468     624         112       0            $0.0019  ####################
+ 3 third, about 50% off_sale         1   1,234     312          56       0           $0.00097  ##########
+ 2 hello llama                       1   1,234     312          56       0            unknown
+ total                               4   4,936   1,248         224       0  $0.0029 + unknown
+",
+    );
+}
+
+#[test]
+fn usage_by_day_in_local_time() {
+    let env = history();
+    env.tm()
+        .args(["usage", "--since", "2026-11-01", "--until", "2026-11-30"])
+        .assert()
+        .success()
+        .stdout(
+            "2026-11-01 to 2026-11-30
+ day         requests  prompt  cached  completion  images               cost
+ 2026-11-19         2   2,468     624         112       0            $0.0019  ####################
+ 2026-11-20         1   1,234     312          56       0            unknown
+ 2026-11-21         1   1,234     312          56       0           $0.00097  ##########
+ total              4   4,936   1,248         224       0  $0.0029 + unknown
+",
+        );
+    // In UTC the 23:59 request is on the 20th.
+    let output = env
+        .tm()
+        .env("TZ", "UTC")
+        .args([
+            "usage",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-30",
+            "--csv",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        stdout(&output),
+        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests
+2026-11-19,1,1234,312,56,40,0,0.0009669,0
+2026-11-20,2,2468,624,112,80,0,0.0009669,1
+2026-11-21,1,1234,312,56,40,0,0.0009669,0
+"
+    );
+    // The range is inclusive of --until's whole local day, and --since's.
+    let output = env
+        .tm()
+        .args([
+            "usage",
+            "--since",
+            "2026-11-20",
+            "--until",
+            "2026-11-20",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(report["rows"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["rows"][0]["key"], json!("2026-11-20"));
+    assert_eq!(report["rows"][0]["unpriced_requests"], json!(1));
+    assert_eq!(report["totals"]["requests"], json!(1));
+    assert_eq!(report["this_month"], json!(null));
+}
+
+#[test]
+fn usage_by_model_week_month() {
+    let env = history();
+    let range = ["--since", "2026-11-01", "--until", "2026-11-30"];
+    let output = env
+        .tm()
+        .arg("usage")
+        .args(range)
+        .args(["--by", "model", "--json"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(
+        report,
+        json!({
+            "since": "2026-11-01", "until": "2026-11-30", "by": "model",
+            "rows": [
+                {"key": "gpt-5.4-mini", "requests": 3, "prompt_tokens": 3702, "cached_tokens": 936,
+                 "completion_tokens": 168, "reasoning_tokens": 120, "images": 0, "cost": 0.0029007, "unpriced_requests": 0},
+                {"key": "local-llama", "requests": 1, "prompt_tokens": 1234, "cached_tokens": 312,
+                 "completion_tokens": 56, "reasoning_tokens": 40, "images": 0, "cost": 0.0, "unpriced_requests": 1}
+            ],
+            "totals": {"key": "total", "requests": 4, "prompt_tokens": 4936, "cached_tokens": 1248,
+                       "completion_tokens": 224, "reasoning_tokens": 160, "images": 0, "cost": 0.0029007, "unpriced_requests": 1},
+            "this_month": null
+        })
+    );
+    let keys = |by: &str| -> Vec<String> {
+        let output = env
+            .tm()
+            .arg("usage")
+            .args(range)
+            .args(["--by", by, "--csv"])
+            .output()
+            .expect("runs");
+        stdout(&output)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(keys("week"), ["2026-W47"]);
+    assert_eq!(keys("month"), ["2026-11"]);
+}
+
+#[test]
+fn usage_rejects_what_it_cannot_read() {
+    let env = TmEnv::new();
+    for (args, message) in [
+        (
+            ["--since", "last tuesday"],
+            "--since: 'last tuesday' is not a time: use 7d, 2w, 3m (days, weeks, months back), today, yesterday, or a date like 2026-11-01",
+        ),
+        (["--until", "0d"], "--until: '0d' is not a time: use 7d"),
+        (
+            ["--since", "2026-02-30"],
+            "--since: '2026-02-30' is not a time",
+        ),
+    ] {
+        let output = env.tm().arg("usage").args(args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_stderr_contains(&output, message);
+    }
+    let output = env
+        .tm()
+        .args(["usage", "--since", "today", "--until", "yesterday"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_stderr_contains(&output, "is after --until");
+    assert!(
+        !env.db().exists(),
+        "bad arguments are refused before the database is touched"
+    );
+}
+
+/// This month against the subscription: requests made now are always in the current month.
+#[test]
+fn usage_compares_this_month_with_a_subscription() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("a"), answer("b")]);
+    env.tm()
+        .args([
+            "config",
+            "set",
+            "price.gpt-5.4-mini",
+            "input=10000,output=10000",
+        ])
+        .assert()
+        .success();
+    // (1234 + 56) × 10000 / 1e6 = $12.90 a request.
+    env.tm_with(&server)
+        .args(["ask", "-q", "one"])
+        .assert()
+        .success();
+    let out = stdout(&env.tm().arg("usage").output().expect("runs"));
+    assert!(
+        out.ends_with("\nthis month: $12.90 of $20.00 — 36% less than a subscription\n"),
+        "{out}"
+    );
+    env.tm_with(&server)
+        .args(["ask", "-q", "two"])
+        .assert()
+        .success();
+    let out = stdout(&env.tm().arg("usage").output().expect("runs"));
+    assert!(
+        out.ends_with("\nthis month: $25.80 of $20.00 — $5.80 more than a subscription\n"),
+        "{out}"
+    );
+    env.tm()
+        .args(["config", "set", "subscription", "0"])
+        .assert()
+        .success();
+    let out = stdout(&env.tm().arg("usage").output().expect("runs"));
+    assert!(!out.contains("this month"), "{out}");
+}
