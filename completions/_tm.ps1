@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
+            [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'An interactive conversation; a new one unless --conv, --last or --pick')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Conversations, newest first, with their tokens and cost')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A conversation''s transcript with the tokens of every message')
             [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
@@ -56,6 +57,24 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --dry-run: print the plan as JSON')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary line on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary line on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;chat' {
+            [CompletionResult]::new('--conv', '--conv', [CompletionResultType]::ParameterName, 'Continue this conversation')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'System prompt [default: setting `system`]')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'System prompt [default: setting `system`]')
+            [CompletionResult]::new('--max-messages', '--max-messages', [CompletionResultType]::ParameterName, 'Messages sent per question, the question included, or `all` [default: setting `max-messages`, 5]')
+            [CompletionResult]::new('--effort', '--effort', [CompletionResultType]::ParameterName, 'Reasoning effort, sent as reasoning_effort')
+            [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Most tokens an answer may use (sent as max_completion_tokens)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
+            [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Pick one of the recent conversations from a list')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -218,6 +237,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
         }
         'tm;help' {
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
+            [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'An interactive conversation; a new one unless --conv, --last or --pick')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Conversations, newest first, with their tokens and cost')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A conversation''s transcript with the tokens of every message')
             [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
@@ -230,6 +250,9 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             break
         }
         'tm;help;ask' {
+            break
+        }
+        'tm;help;chat' {
             break
         }
         'tm;help;list' {

@@ -19,6 +19,9 @@ _tm() {
             tm,ask)
                 cmd="tm__subcmd__ask"
                 ;;
+            tm,chat)
+                cmd="tm__subcmd__chat"
+                ;;
             tm,completions)
                 cmd="tm__subcmd__completions"
                 ;;
@@ -85,6 +88,9 @@ _tm() {
             tm__subcmd__help,ask)
                 cmd="tm__subcmd__help__subcmd__ask"
                 ;;
+            tm__subcmd__help,chat)
+                cmd="tm__subcmd__help__subcmd__chat"
+                ;;
             tm__subcmd__help,completions)
                 cmd="tm__subcmd__help__subcmd__completions"
                 ;;
@@ -134,7 +140,7 @@ _tm() {
 
     case "${cmd}" in
         tm)
-            opts="-h -V --db --help --version ask list show rename delete usage config prices completions help"
+            opts="-h -V --db --help --version ask chat list show rename delete usage config prices completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +189,56 @@ _tm() {
                     return 0
                     ;;
                 --context-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --effort)
+                    COMPREPLY=($(compgen -W "none minimal low medium high xhigh" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__chat)
+            opts="-m -s -h -V --conv --last --pick --model --system --max-messages --effort --max-output --db --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --conv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --system)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-messages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -448,7 +504,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__help)
-            opts="ask list show rename delete usage config prices completions help"
+            opts="ask chat list show rename delete usage config prices completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -462,6 +518,20 @@ _tm() {
             return 0
             ;;
         tm__subcmd__help__subcmd__ask)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__help__subcmd__chat)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+            cand chat 'An interactive conversation; a new one unless --conv, --last or --pick'
             cand list 'Conversations, newest first, with their tokens and cost'
             cand show 'A conversation''s transcript with the tokens of every message'
             cand rename 'Retitle a conversation'
@@ -52,6 +53,23 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --json 'With --dry-run: print the plan as JSON'
             cand -q 'No summary line on stderr'
             cand --quiet 'No summary line on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;chat'= {
+            cand --conv 'Continue this conversation'
+            cand -m 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]'
+            cand --model 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]'
+            cand -s 'System prompt [default: setting `system`]'
+            cand --system 'System prompt [default: setting `system`]'
+            cand --max-messages 'Messages sent per question, the question included, or `all` [default: setting `max-messages`, 5]'
+            cand --effort 'Reasoning effort, sent as reasoning_effort'
+            cand --max-output 'Most tokens an answer may use (sent as max_completion_tokens)'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --last 'Continue the most recent conversation'
+            cand --pick 'Pick one of the recent conversations from a list'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -193,6 +211,7 @@ set edit:completion:arg-completer[tm] = {|@words|
         }
         &'tm;help'= {
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+            cand chat 'An interactive conversation; a new one unless --conv, --last or --pick'
             cand list 'Conversations, newest first, with their tokens and cost'
             cand show 'A conversation''s transcript with the tokens of every message'
             cand rename 'Retitle a conversation'
@@ -204,6 +223,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tm;help;ask'= {
+        }
+        &'tm;help;chat'= {
         }
         &'tm;help;list'= {
         }

@@ -28,6 +28,7 @@ complete -c tm -n "__fish_tm_needs_command" -l db -d 'The history database [defa
 complete -c tm -n "__fish_tm_needs_command" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_needs_command" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_needs_command" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_needs_command" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
 complete -c tm -n "__fish_tm_needs_command" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
 complete -c tm -n "__fish_tm_needs_command" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
 complete -c tm -n "__fish_tm_needs_command" -f -a "rename" -d 'Retitle a conversation'
@@ -57,6 +58,22 @@ complete -c tm -n "__fish_tm_using_subcommand ask" -l json -d 'With --dry-run: p
 complete -c tm -n "__fish_tm_using_subcommand ask" -s q -l quiet -d 'No summary line on stderr'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand chat" -l conv -d 'Continue this conversation' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -s m -l model -d 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -s s -l system -d 'System prompt [default: setting `system`]' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l max-messages -d 'Messages sent per question, the question included, or `all` [default: setting `max-messages`, 5]' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l effort -d 'Reasoning effort, sent as reasoning_effort' -r -f -a "none\t''
+minimal\t''
+low\t''
+medium\t''
+high\t''
+xhigh\t''"
+complete -c tm -n "__fish_tm_using_subcommand chat" -l max-output -d 'Most tokens an answer may use (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand chat" -l last -d 'Continue the most recent conversation'
+complete -c tm -n "__fish_tm_using_subcommand chat" -l pick -d 'Pick one of the recent conversations from a list'
+complete -c tm -n "__fish_tm_using_subcommand chat" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand chat" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_using_subcommand list" -l limit -d 'Show this many conversations' -r
 complete -c tm -n "__fish_tm_using_subcommand list" -l search -d 'Only conversations whose title or messages contain TEXT' -r
 complete -c tm -n "__fish_tm_using_subcommand list" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
@@ -128,16 +145,17 @@ complete -c tm -n "__fish_tm_using_subcommand prices" -s V -l version -d 'Print 
 complete -c tm -n "__fish_tm_using_subcommand completions" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "rename" -d 'Retitle a conversation'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "config" -d 'Show or change settings'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask list show rename delete usage config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "rename" -d 'Retitle a conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "config" -d 'Show or change settings'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and where the value came from'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'

@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Ask one question; the answer streams to stdout (piped stdin is read too)
     Ask(AskArgs),
+    /// An interactive conversation; a new one unless --conv, --last or --pick
+    Chat(ChatArgs),
     /// Conversations, newest first, with their tokens and cost
     List(ListArgs),
     /// A conversation's transcript with the tokens of every message
@@ -97,6 +99,34 @@ pub struct AskArgs {
     /// No summary line on stderr
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// Continue this conversation
+    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i32).range(1..), group = "resume")]
+    pub conv: Option<i32>,
+    /// Continue the most recent conversation
+    #[arg(long, group = "resume")]
+    pub last: bool,
+    /// Pick one of the recent conversations from a list
+    #[arg(long, group = "resume")]
+    pub pick: bool,
+    /// Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]
+    #[arg(short, long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// System prompt [default: setting `system`]
+    #[arg(short, long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Messages sent per question, the question included, or `all` [default: setting `max-messages`, 5]
+    #[arg(long, value_name = "N")]
+    pub max_messages: Option<MaxMessages>,
+    /// Reasoning effort, sent as reasoning_effort
+    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORTS))]
+    pub effort: Option<String>,
+    /// Most tokens an answer may use (sent as max_completion_tokens)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_output: Option<u32>,
 }
 
 #[derive(Debug, Args)]

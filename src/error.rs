@@ -19,6 +19,14 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     Error::Usage(message.into()).into()
 }
 
+/// `tm: error: …` and each cause on stderr.
+pub fn print(err: &anyhow::Error) {
+    eprintln!("tm: error: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}
+
 pub fn report(err: &anyhow::Error) -> ExitCode {
     // `tm list | head` closes the pipe early; that is the reader's choice, not an error.
     let broken_pipe = err.chain().any(|cause| {
@@ -29,10 +37,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     if broken_pipe {
         return ExitCode::SUCCESS;
     }
-    eprintln!("tm: error: {err}");
-    for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
-    }
+    print(err);
     match err.downcast_ref::<Error>() {
         Some(Error::Usage(_)) => ExitCode::from(2),
         Some(Error::Interrupted(_)) => ExitCode::from(130),

@@ -209,6 +209,7 @@ pub enum End {
 
 pub struct Exchange {
     pub conversation_id: i32,
+    pub request_id: i32,
     /// Whether any answer text arrived; a complete answer can be empty (all its tokens spent
     /// on reasoning, say), and then the finish reason tells why.
     pub answered: bool,
@@ -421,6 +422,7 @@ pub async fn send(
     })?;
     Ok(Exchange {
         conversation_id,
+        request_id,
         answered: !answer.is_empty(),
         finish_reason: got.finish_reason,
         tally,

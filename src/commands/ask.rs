@@ -21,21 +21,12 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     let options = options(&args, &settings)?;
     let conversation = pick_conversation(&mut store, &args)?;
     let table = PriceTable::load(&paths.data_dir)?;
-    let model_info = table.lookup(&options.model, &settings.price_overrides()?);
-    if let Some(warning) = model_info.as_ref().and_then(|info| {
-        prices::deprecation_warning(&options.model, info, jiff::ZonedDateTime::now().date())
-    }) {
-        ui::warn(&warning);
-    }
+    let model_info = model_info(&table, &options.model, &settings)?;
     let plan = Plan::new(&mut store, conversation, question, &title, options)?;
     if args.dry_run {
         return dry_run(&plan, model_info.as_ref(), args.json);
     }
-    let client = Client::new(
-        &settings.base_url()?,
-        settings.require_api_key()?,
-        settings.timeout()?,
-    )?;
+    let client = client(&settings)?;
     let mut sink = StdoutSink::new();
     let exchange = app::runtime()?.block_on(exchange::send(
         &mut store,
@@ -46,12 +37,44 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     ))?;
     let finished = sink.finish();
     if !args.quiet {
-        eprintln!("{}", summary(&exchange, model_info.as_ref()));
+        eprintln!("{}", summary(&exchange, model_info.is_some()));
     }
+    finished.context("could not write the answer to stdout (it was saved)")?;
+    outcome(exchange)
+}
+
+/// The model's prices and facts, warning when it is retired or about to be.
+pub fn model_info(
+    table: &PriceTable,
+    model: &str,
+    settings: &Settings,
+) -> Result<Option<ModelInfo>> {
+    let info = table.lookup(model, &settings.price_overrides()?);
+    let today = jiff::ZonedDateTime::now().date();
+    if let Some(warning) = info
+        .as_ref()
+        .and_then(|info| prices::deprecation_warning(model, info, today))
+    {
+        ui::warn(&warning);
+    }
+    Ok(info)
+}
+
+pub fn client(settings: &Settings) -> Result<Client> {
+    Client::new(
+        &settings.base_url()?,
+        settings.require_api_key()?,
+        settings.timeout()?,
+    )
+}
+
+/// How the exchange ended, as a result: an error for an answer that did not complete (what
+/// arrived was saved), a warning for a complete answer without text.
+pub fn outcome(exchange: Exchange) -> Result<()> {
     if let Some(err) = exchange.output_error {
         return Err(err).context("could not write the answer to stdout (it was saved)");
     }
-    finished.context("could not write the answer to stdout (it was saved)")?;
+    let conversation = exchange.conversation_id;
     match exchange.end {
         End::Complete if !exchange.answered => {
             let reason = exchange.finish_reason.as_deref().unwrap_or("none given");
@@ -64,14 +87,11 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
             Ok(())
         }
         End::Complete => Ok(()),
-        End::Interrupted => Err(Error::Interrupted(format!(
-            "the partial answer was saved in conversation {}",
-            exchange.conversation_id
-        ))
-        .into()),
+        End::Interrupted => {
+            Err(Error::Interrupted(format!("the partial answer was saved in conversation {conversation}")).into())
+        }
         End::Dropped(err) => Err(anyhow!(err).context(format!(
-            "the answer was cut off; the part that arrived was saved in conversation {}, marked interrupted",
-            exchange.conversation_id
+            "the answer was cut off; the part that arrived was saved in conversation {conversation}, marked interrupted"
         ))),
         End::Failed(err) => Err(anyhow!(err)),
     }
@@ -138,8 +158,9 @@ fn pick_conversation(store: &mut Store, args: &AskArgs) -> Result<Option<Convers
     Ok(None)
 }
 
-/// `conversation 12 · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`
-fn summary(exchange: &Exchange, model_info: Option<&ModelInfo>) -> String {
+/// `conversation 12 · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`; `priced`:
+/// whether the model has a price at all.
+pub fn summary(exchange: &Exchange, priced: bool) -> String {
     let head = format!("conversation {}", exchange.conversation_id);
     let Some(tally) = exchange.tally else {
         return format!("{head} · request failed, no tokens billed");
@@ -157,9 +178,7 @@ fn summary(exchange: &Exchange, model_info: Option<&ModelInfo>) -> String {
     };
     let cost = match exchange.cost {
         Some(_) => fmt::cost(exchange.cost, tally.estimated),
-        None if model_info.is_none() => {
-            "cost unknown (no price for this model; see `tm prices`)".to_owned()
-        }
+        None if !priced => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
         None => "cost unknown".to_owned(),
     };
     format!(

@@ -1,6 +1,7 @@
 //! One module per subcommand: glue between the logic and the presentation.
 
 pub mod ask;
+pub mod chat;
 pub mod completions;
 pub mod config;
 pub mod delete;

@@ -111,6 +111,14 @@ impl Request {
         serde_json::from_str(&self.sent_message_ids).unwrap_or_default()
     }
 
+    pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Self>> {
+        requests::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
     pub fn of_conversation(
         conn: &mut SqliteConnection,
         conversation_id: i32,

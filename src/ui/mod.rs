@@ -1,6 +1,8 @@
 //! Presentation: the one place that asks whether a stream is a terminal, and the renderers.
 
 pub mod fmt;
+pub mod input;
+pub mod spinner;
 pub mod stream;
 pub mod table;
 
@@ -10,6 +12,11 @@ use std::io::{self, IsTerminal as _, Write as _};
 /// Tables and prompts adapt to a terminal on stdout; `NO_COLOR` turns decoration off.
 pub fn stdout_is_styled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Spinners and dim text on stderr: a terminal, and no NO_COLOR.
+pub fn stderr_is_styled() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 pub fn stdin_is_terminal() -> bool {

@@ -5,22 +5,27 @@ use std::time::Duration;
 
 use crate::api::ApiError;
 use crate::exchange::Sink;
+use crate::ui::spinner::Spinner;
 
 pub struct StdoutSink {
     wrote: bool,
     ends_with_newline: bool,
+    waiting: Spinner,
 }
 
 impl StdoutSink {
+    /// Shows a spinner on stderr (when it is a terminal) until the first text arrives.
     pub fn new() -> Self {
         Self {
             wrote: false,
             ends_with_newline: false,
+            waiting: Spinner::start("waiting for the answer"),
         }
     }
 
     /// The answer ends with exactly one newline, whatever the model sent last.
-    pub fn finish(&self) -> io::Result<()> {
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.waiting.stop();
         if self.wrote && !self.ends_with_newline {
             let mut out = io::stdout().lock();
             out.write_all(b"\n")?;
@@ -32,6 +37,7 @@ impl StdoutSink {
 
 impl Sink for StdoutSink {
     fn delta(&mut self, text: &str) -> io::Result<()> {
+        self.waiting.stop();
         let mut out = io::stdout().lock();
         // Flushed per delta: stdout to a pipe is block-buffered, and the answer must stream.
         out.write_all(text.as_bytes())?;
@@ -42,6 +48,7 @@ impl Sink for StdoutSink {
     }
 
     fn retrying(&mut self, error: &ApiError, wait: Duration) {
+        self.waiting.stop();
         eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
     }
 }

@@ -1,0 +1,412 @@
+//! `tm chat`: an interactive conversation. Each question goes through the same exchange as
+//! `tm ask`; this module adds the loop, the slash commands and the per-exchange token line.
+
+use std::collections::HashMap;
+
+use anyhow::{Result, anyhow};
+
+use crate::api::Client;
+use crate::app::{self, App};
+use crate::cli::ChatArgs;
+use crate::commands::ask;
+use crate::context::MaxMessages;
+use crate::error::{self, Error};
+use crate::exchange::{self, End, Exchange, Options, Plan};
+use crate::prices::{ModelInfo, PriceTable};
+use crate::settings::Settings;
+use crate::store::request::Request;
+use crate::store::{Conversation, Limit, Message, Store};
+use crate::tokens::Encoding;
+use crate::ui::input::{Input, Piped, Read, Terminal};
+use crate::ui::stream::StdoutSink;
+use crate::ui::{self, fmt};
+
+const HELP: &str = "\
+/help          this list
+/tokens        the last exchange in detail: messages sent, tokens, estimate, cost
+/model NAME    use another model from the next question on (/model alone shows it)
+/max N         messages sent per question, the question included, or all
+/system TEXT   set the system prompt (/system alone removes it)
+/retry         send the last failed question again
+/new           start a new conversation
+/exit          leave (Ctrl-D too)
+A line ending in \\ continues on the next line; a pasted block is one message.
+Ctrl-C stops an answer (what arrived is kept) or clears the line.";
+
+/// How many exchanges `--conv`/`--last`/`--pick` show before the first prompt.
+const RECENT_EXCHANGES: usize = 3;
+
+enum Flow {
+    Continue,
+    Ask(String),
+    Exit,
+}
+
+struct Session {
+    store: Store,
+    settings: Settings,
+    table: PriceTable,
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    options: Options,
+    model_info: Option<ModelInfo>,
+    conversation: Option<Conversation>,
+    last_request: Option<i32>,
+    failed_question: Option<String>,
+    interactive: bool,
+}
+
+pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
+    let (paths, mut store, settings) = app.open()?;
+    let interactive = ui::stdin_is_terminal();
+    let conversation = resume(&mut store, args, interactive)?;
+    let options = Options {
+        model: settings.model(args.model.as_deref())?,
+        system: settings.optional("system", args.system.as_deref())?,
+        max_messages: settings.max_messages(args.max_messages)?,
+        context_tokens: None,
+        effort: settings.optional("effort", args.effort.as_deref())?,
+        max_output: args.max_output,
+        stream: true,
+    };
+    // The encoder takes a quarter of a second to build; built while the first question is
+    // typed, it never delays an answer, nor the saving of one cut short by Ctrl-C.
+    let encoding = Encoding::for_model(&options.model);
+    std::thread::spawn(move || encoding.count(""));
+    let table = PriceTable::load(&paths.data_dir)?;
+    let model_info = ask::model_info(&table, &options.model, &settings)?;
+    let client = ask::client(&settings)?;
+    if interactive {
+        if let Some(conversation) = &conversation {
+            ui::outln(recent(&mut store, conversation)?)?;
+        }
+        eprintln!(
+            "tm chat · {} · /help lists the commands, Ctrl-D leaves",
+            options.model
+        );
+    }
+    let mut input: Box<dyn Input> = if interactive {
+        Box::new(Terminal::new(paths.data_dir.join("chat-history.txt"))?)
+    } else {
+        Box::new(Piped::new())
+    };
+    let mut session = Session {
+        store,
+        settings,
+        table,
+        client,
+        runtime: app::runtime()?,
+        options,
+        model_info,
+        conversation,
+        last_request: None,
+        failed_question: None,
+        interactive,
+    };
+    let result = session.run(input.as_mut());
+    input.save()?;
+    result
+}
+
+fn resume(store: &mut Store, args: &ChatArgs, interactive: bool) -> Result<Option<Conversation>> {
+    if let Some(id) = args.conv {
+        let found = store.read(|conn| Conversation::find(conn, id))?;
+        return found
+            .map(Some)
+            .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"));
+    }
+    if args.last {
+        let found = store.read(Conversation::most_recent)?;
+        return found
+            .map(Some)
+            .ok_or_else(|| anyhow!("there is no conversation to continue yet"));
+    }
+    if !args.pick {
+        return Ok(None);
+    }
+    if !interactive {
+        return Err(error::usage(
+            "--pick needs a terminal; use --conv ID or --last",
+        ));
+    }
+    let recent = store.read(|conn| Conversation::list_summaries(conn, Limit::Newest(50), None))?;
+    if recent.is_empty() {
+        return Err(anyhow!("there is no conversation to pick yet"));
+    }
+    let items: Vec<String> = recent
+        .iter()
+        .map(|c| {
+            let tokens = (c.prompt_tokens + c.completion_tokens).unsigned_abs();
+            format!(
+                "{:>4}  {}  ·  {}  ·  {} tokens",
+                c.id,
+                fmt::preview(&c.title, 50),
+                fmt::local_time(&c.last_activity),
+                fmt::count(tokens)
+            )
+        })
+        .collect();
+    let chosen = dialoguer::FuzzySelect::new()
+        .with_prompt("conversation")
+        .items(&items)
+        .default(0)
+        .interact_opt()
+        .map_err(|e| anyhow!("could not show the list: {e}"))?;
+    let Some(index) = chosen else {
+        return Err(error::usage("no conversation picked"));
+    };
+    let id = recent[index].id;
+    store.read(|conn| Conversation::find(conn, id))
+}
+
+/// The last few exchanges, so a resumed conversation has its context on screen.
+fn recent(store: &mut Store, conversation: &Conversation) -> Result<String> {
+    let messages = store.read(|conn| Message::history(conn, conversation.id))?;
+    let shown = messages.len().min(RECENT_EXCHANGES * 2);
+    let mut text = format!(
+        "conversation {} · {} · {}",
+        conversation.id,
+        conversation.title,
+        fmt::plural(messages.len(), "message")
+    );
+    if shown < messages.len() {
+        text.push_str(&format!(", the last {shown} below"));
+    }
+    for message in &messages[messages.len() - shown..] {
+        let who = if message.role == "user" {
+            "you"
+        } else {
+            "answer"
+        };
+        text.push_str(&format!("\n\n{who}: {}", message.content));
+    }
+    Ok(text)
+}
+
+/// Printed after every exchange: the question's prompt tokens, the answer's completion
+/// tokens, and what the exchange cost.
+fn token_line(exchange: &Exchange) -> String {
+    let Some(tally) = exchange.tally else {
+        return "question: not answered, no tokens billed".to_owned();
+    };
+    let t = fmt::tilde(tally.estimated);
+    let cached = if tally.cached > 0 {
+        format!(" ({t}{} cached)", fmt::count(tally.cached))
+    } else {
+        String::new()
+    };
+    let reasoning = if tally.reasoning > 0 {
+        format!(" ({t}{} reasoning)", fmt::count(tally.reasoning))
+    } else {
+        String::new()
+    };
+    format!(
+        "question: {t}{} prompt tokens{cached} · answer: {t}{} completion tokens{reasoning} · {}",
+        fmt::count(tally.prompt),
+        fmt::count(tally.completion),
+        fmt::cost(exchange.cost, tally.estimated)
+    )
+}
+
+fn dim(text: &str) -> String {
+    if ui::stderr_is_styled() {
+        format!("\x1b[2m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+impl Session {
+    fn run(&mut self, input: &mut dyn Input) -> Result<()> {
+        loop {
+            let line = match input.read()? {
+                Read::End => return Ok(()),
+                Read::Cleared => continue,
+                Read::Line(line) => line,
+            };
+            let text = line.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let flow = match text.strip_prefix('/') {
+                Some(command) => self.command(command)?,
+                None => Flow::Ask(text.to_owned()),
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::Exit => return Ok(()),
+                Flow::Ask(question) => self.ask(&question)?,
+            }
+        }
+    }
+
+    fn ask(&mut self, question: &str) -> Result<()> {
+        let plan = Plan::new(
+            &mut self.store,
+            self.conversation.clone(),
+            question.to_owned(),
+            question,
+            self.options.clone(),
+        )?;
+        let mut sink = StdoutSink::new();
+        let exchange = self.runtime.block_on(exchange::send(
+            &mut self.store,
+            &self.client,
+            plan,
+            self.model_info.as_ref(),
+            &mut sink,
+        ))?;
+        sink.finish()?;
+        eprintln!("{}", dim(&token_line(&exchange)));
+        let id = exchange.conversation_id;
+        self.conversation = self.store.read(|conn| Conversation::find(conn, id))?;
+        self.last_request = Some(exchange.request_id);
+        let failed = matches!(exchange.end, End::Failed(_));
+        match ask::outcome(exchange) {
+            Ok(()) => self.failed_question = None,
+            Err(err) => match err.downcast_ref::<Error>() {
+                // Off a terminal, Ctrl-C ends the session as it ends `tm ask`.
+                Some(Error::Interrupted(_)) if !self.interactive => return Err(err),
+                Some(Error::Interrupted(_)) => {
+                    eprintln!("interrupted; the part that arrived was saved")
+                }
+                _ => {
+                    error::print(&err);
+                    if failed {
+                        self.failed_question = Some(question.to_owned());
+                        eprintln!("/retry sends it again");
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn command(&mut self, command: &str) -> Result<Flow> {
+        let (name, argument) = command
+            .split_once(char::is_whitespace)
+            .unwrap_or((command, ""));
+        let argument = argument.trim();
+        match name {
+            "help" => ui::outln(HELP)?,
+            "exit" | "quit" => return Ok(Flow::Exit),
+            "new" => {
+                self.conversation = None;
+                eprintln!("a new conversation starts with the next question");
+            }
+            "retry" => match self.failed_question.take() {
+                Some(question) => return Ok(Flow::Ask(question)),
+                None => eprintln!("nothing to retry: the last question did not fail"),
+            },
+            "model" if argument.is_empty() => eprintln!("model: {}", self.options.model),
+            "model" => {
+                self.model_info = ask::model_info(&self.table, argument, &self.settings)?;
+                argument.clone_into(&mut self.options.model);
+                eprintln!("model: {argument}");
+            }
+            "max" if argument.is_empty() => {
+                eprintln!("max-messages: {}", self.options.max_messages)
+            }
+            "max" => match argument.parse::<MaxMessages>() {
+                Ok(max) => {
+                    self.options.max_messages = max;
+                    eprintln!("max-messages: {max}");
+                }
+                Err(why) => eprintln!("tm: {why}"),
+            },
+            "system" if argument.is_empty() => {
+                self.options.system = None;
+                eprintln!("no system prompt");
+            }
+            "system" => {
+                self.options.system = Some(argument.to_owned());
+                eprintln!("system prompt set");
+            }
+            "tokens" => match self.last_request {
+                Some(id) => ui::outln(self.tokens(id)?)?,
+                None => eprintln!("no exchange yet"),
+            },
+            other => {
+                eprintln!("unknown command /{other}; nothing was sent. /help lists the commands")
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// `/tokens`: what the last request sent and what it cost, the estimate beside the actual.
+    fn tokens(&mut self, id: i32) -> Result<String> {
+        let request = self
+            .store
+            .read(|conn| Request::find(conn, id))?
+            .ok_or_else(|| anyhow!("request {id} is gone"))?;
+        let roles: HashMap<i32, String> = match &self.conversation {
+            Some(c) => {
+                let messages = self.store.read(|conn| Message::history(conn, c.id))?;
+                messages.into_iter().map(|m| (m.id, m.role)).collect()
+            }
+            None => HashMap::new(),
+        };
+        let sent: Vec<String> = request
+            .sent_ids()
+            .iter()
+            .map(|id| format!("#{id} {}", roles.get(id).map_or("?", String::as_str)))
+            .collect();
+        let estimated = request.usage_estimated;
+        let n = |v: Option<i32>| {
+            v.map_or_else(
+                || "-".to_owned(),
+                |v| {
+                    format!(
+                        "{}{}",
+                        fmt::tilde(estimated),
+                        fmt::count(v.unsigned_abs().into())
+                    )
+                },
+            )
+        };
+        let system = if request.system_prompt.is_some() {
+            " + the system prompt"
+        } else {
+            ""
+        };
+        let prices = match (
+            request.input_price,
+            request.cached_price,
+            request.output_price,
+        ) {
+            (Some(input), Some(cached), Some(output)) => {
+                format!(" (input ${input}, cached ${cached}, output ${output} per 1M)")
+            }
+            _ => String::new(),
+        };
+        let timing = match (request.duration_ms, request.first_token_ms) {
+            (Some(total), Some(first)) => format!(
+                " · {}, first token after {}",
+                fmt::duration_ms(total.into()),
+                fmt::duration_ms(first.into())
+            ),
+            (Some(total), None) => format!(" · {}", fmt::duration_ms(total.into())),
+            _ => String::new(),
+        };
+        Ok(format!(
+            "request {} · {} · {}{timing}\n\
+             sent: {}{system}\n\
+             prompt: {} tokens ({} cached) · estimated before sending: {}\n\
+             completion: {} tokens ({} reasoning)\n\
+             cost: {}{prices}",
+            request.id,
+            request.model,
+            request.outcome,
+            sent.join(", "),
+            n(request.prompt_tokens),
+            n(request.cached_tokens),
+            request.estimated_prompt_tokens.map_or_else(
+                || "-".to_owned(),
+                |v| format!("~{}", fmt::count(v.unsigned_abs().into()))
+            ),
+            n(request.completion_tokens),
+            n(request.reasoning_tokens),
+            fmt::cost(request.cost, estimated),
+        ))
+    }
+}

@@ -1,0 +1,484 @@
+//! `tm chat` in a real pseudo-terminal (rexpect) against the fake server, and with piped stdin.
+
+use std::process::Command;
+use std::sync::mpsc;
+
+use rexpect::process::WaitStatus;
+use rexpect::session::PtySession;
+use serde_json::json;
+
+use crate::support::fake_openai::{chunk, delta};
+use crate::support::{FakeOpenAi, Reply, Step, TmEnv, answer, stderr, stdout};
+
+const TOKEN_LINE: &str = "question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens (40 reasoning) · $0.00097";
+
+/// rexpect reads the terminal byte by byte as Latin-1, so text with `·` or `–` is looked
+/// for in that form. Returns what came before it, decoded back to UTF-8.
+fn expect(session: &mut PtySession, text: &str) -> Result<String, rexpect::error::Error> {
+    let latin1: String = text.bytes().map(char::from).collect();
+    let before = session.exp_string(&latin1)?;
+    let bytes: Vec<u8> = before
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A pty starts with no size; a real terminal has one, and the picker and the line editor
+/// lay themselves out by it. `stty` sets it from inside, then tm replaces the shell.
+fn spawn(command: Command) -> PtySession {
+    let mut sized = Command::new("sh");
+    sized
+        .arg("-c")
+        .arg("stty rows 30 cols 120 && exec \"$0\" \"$@\"")
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => sized.env(name, value),
+            None => sized.env_remove(name),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        sized.current_dir(dir);
+    }
+    rexpect::session::spawn_command(sized, Some(20_000)).expect("spawn tm chat in a pty")
+}
+
+fn chat(env: &TmEnv, server: &FakeOpenAi, args: &[&str]) -> PtySession {
+    let mut command = env.spawnable(server);
+    command.arg("chat").args(args);
+    let mut session = spawn(command);
+    expect(&mut session, "/help lists the commands").expect("banner");
+    session
+}
+
+/// Sends a question and waits for the line that follows its answer.
+fn exchange(session: &mut PtySession, question: &str, answer_text: &str) {
+    session.send_line(question).expect("send");
+    expect(session, answer_text).expect("answer");
+    expect(session, TOKEN_LINE).expect("token line");
+}
+
+fn exit_code(session: &PtySession) -> Option<i32> {
+    match session.process().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => Some(code),
+        _ => None,
+    }
+}
+
+fn contents(server: &FakeOpenAi, index: usize) -> Vec<String> {
+    server.requests()[index].json()["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                m["role"].as_str().unwrap_or_default(),
+                m["content"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_exchanges_then_exit_or_ctrl_d() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![
+        answer("First answer."),
+        answer("Second answer."),
+        answer("Third."),
+    ]);
+    let mut session = chat(&env, &server, &[]);
+    exchange(&mut session, "first question", "First answer.");
+    exchange(&mut session, "second question", "Second answer.");
+    session.send_line("/exit").expect("exit");
+    session.exp_eof().expect("eof");
+    assert_eq!(exit_code(&session), Some(0));
+    assert_eq!(
+        contents(&server, 1),
+        [
+            "user: first question",
+            "assistant: First answer.",
+            "user: second question"
+        ]
+    );
+    assert_eq!(
+        env.rows("SELECT conversation_id, role, content, status FROM messages ORDER BY id"),
+        [
+            ["1", "user", "first question", "answered"],
+            ["1", "assistant", "First answer.", "complete"],
+            ["1", "user", "second question", "answered"],
+            ["1", "assistant", "Second answer.", "complete"],
+        ]
+    );
+
+    let mut session = chat(&env, &server, &["--last"]);
+    exchange(&mut session, "third", "Third.");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof");
+    assert_eq!(exit_code(&session), Some(0));
+    assert_eq!(
+        env.rows("SELECT count(DISTINCT conversation_id), count(*) FROM messages"),
+        [["1", "6"]]
+    );
+}
+
+#[test]
+fn slash_commands() {
+    let env = TmEnv::new();
+    let invalid = r#"{"error":{"message":"Invalid 'messages[0].content': string too long.","type":"invalid_request_error","param":"messages","code":null}}"#;
+    let server = FakeOpenAi::start(vec![
+        answer("one"),
+        answer("two"),
+        Reply::json(400, invalid),
+        answer("three"),
+        answer("four"),
+    ]);
+    let mut session = chat(&env, &server, &[]);
+    session.send_line("/help").expect("help");
+    for command in [
+        "/tokens",
+        "/model NAME",
+        "/max N",
+        "/system TEXT",
+        "/retry",
+        "/new",
+        "/exit",
+    ] {
+        expect(&mut session, command).expect(command);
+    }
+    session.send_line("/frobnicate now").expect("unknown");
+    expect(
+        &mut session,
+        "unknown command /frobnicate; nothing was sent. /help lists the commands",
+    )
+    .expect("unknown");
+    session
+        .send_line("/tokens")
+        .expect("tokens before any exchange");
+    expect(&mut session, "no exchange yet").expect("no exchange");
+
+    exchange(&mut session, "q1", "one");
+    session.send_line("/model gpt-5.5").expect("model");
+    expect(&mut session, "model: gpt-5.5").expect("model set");
+    session.send_line("/system Be brief.").expect("system");
+    expect(&mut session, "system prompt set").expect("system set");
+    session.send_line("/max 3").expect("max");
+    expect(&mut session, "max-messages: 3").expect("max set");
+    session.send_line("q2").expect("q2");
+    expect(&mut session, "two").expect("two");
+    // gpt-5.5: (922 × 5 + 312 × 0.5 + 56 × 30) / 1e6 = $0.006446
+    expect(
+        &mut session,
+        "answer: 56 completion tokens (40 reasoning) · $0.0064",
+    )
+    .expect("token line");
+
+    session.send_line("/tokens").expect("tokens");
+    expect(&mut session, "request 2 · gpt-5.5 · ok").expect("tokens head");
+    expect(
+        &mut session,
+        "sent: #1 user, #2 assistant, #3 user + the system prompt",
+    )
+    .expect("sent");
+    expect(
+        &mut session,
+        "prompt: 1,234 tokens (312 cached) · estimated before sending: ~",
+    )
+    .expect("prompt");
+    expect(&mut session, "completion: 56 tokens (40 reasoning)").expect("completion");
+    expect(
+        &mut session,
+        "cost: $0.0064 (input $5, cached $0.5, output $30 per 1M)",
+    )
+    .expect("cost");
+
+    session.send_line("/new").expect("new");
+    expect(
+        &mut session,
+        "a new conversation starts with the next question",
+    )
+    .expect("new");
+    session.send_line("too long").expect("q3");
+    expect(&mut session, "tm: error: the server refused the request as invalid (Invalid 'messages[0].content': string too long.)").expect("400");
+    expect(&mut session, "/retry sends it again").expect("hint");
+    session.send_line("/retry").expect("retry");
+    expect(&mut session, "three").expect("retried");
+    session.send_line("/retry").expect("retry again");
+    expect(
+        &mut session,
+        "nothing to retry: the last question did not fail",
+    )
+    .expect("nothing");
+    session.send_line("/system").expect("clear system");
+    expect(&mut session, "no system prompt").expect("cleared");
+    session.send_line("after").expect("after");
+    expect(&mut session, "four").expect("four");
+    expect(
+        &mut session,
+        "answer: 56 completion tokens (40 reasoning) · $0.0064",
+    )
+    .expect("still gpt-5.5");
+    session.send_line("/exit").expect("exit");
+    session.exp_eof().expect("eof");
+
+    assert_eq!(server.requests()[1].json()["model"], json!("gpt-5.5"));
+    assert_eq!(
+        contents(&server, 1),
+        [
+            "system: Be brief.",
+            "user: q1",
+            "assistant: one",
+            "user: q2"
+        ]
+    );
+    assert_eq!(
+        contents(&server, 2),
+        ["system: Be brief.", "user: too long"],
+        "/new starts afresh"
+    );
+    assert_eq!(
+        contents(&server, 3),
+        ["system: Be brief.", "user: too long"],
+        "/retry sends the same question"
+    );
+    assert_eq!(
+        contents(&server, 4),
+        ["user: too long", "assistant: three", "user: after"]
+    );
+    assert_eq!(
+        env.rows("SELECT id, title FROM conversations"),
+        [["1", "q1"], ["2", "too long"]]
+    );
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages WHERE conversation_id = 2 ORDER BY id"),
+        [
+            ["too long", "failed"],
+            ["too long", "answered"],
+            ["three", "complete"],
+            ["after", "answered"],
+            ["four", "complete"]
+        ]
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_answer_and_the_conversation_goes_on() {
+    let env = TmEnv::new();
+    let (_hold, wait) = mpsc::channel();
+    let server = FakeOpenAi::start(vec![
+        Reply::stream(vec![
+            chunk(&delta("The beginning of a long")),
+            Step::Gate(wait),
+        ]),
+        answer("Still here."),
+    ]);
+    let mut session = chat(&env, &server, &[]);
+    session.send_line("tell me a long story").expect("send");
+    expect(&mut session, "The beginning of a long").expect("first part");
+    // The server still holds the rest: only tm's own Ctrl-C handling can end this answer.
+    session.send_control('c').expect("ctrl-c");
+    expect(&mut session, "interrupted; the part that arrived was saved").expect("interrupted");
+    expect(&mut session, "> ").expect("back at the prompt");
+
+    // Ctrl-C at the prompt clears the typed line.
+    session.send("half a thought").expect("type");
+    session.flush().expect("flush");
+    expect(&mut session, "half a thought").expect("typed");
+    session.send_control('c').expect("ctrl-c at prompt");
+    // Keys typed before the editor is back are flushed by the terminal, as for a person.
+    expect(&mut session, "> ").expect("a fresh prompt");
+    exchange(&mut session, "are you there?", "Still here.");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof");
+    assert_eq!(exit_code(&session), Some(0));
+    assert_eq!(
+        contents(&server, 1),
+        [
+            "user: tell me a long story",
+            "assistant: The beginning of a long",
+            "user: are you there?"
+        ]
+    );
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages ORDER BY id"),
+        [
+            ["tell me a long story", "answered"],
+            ["The beginning of a long", "interrupted"],
+            ["are you there?", "answered"],
+            ["Still here.", "complete"],
+        ]
+    );
+    assert_eq!(
+        env.rows("SELECT outcome FROM requests ORDER BY id"),
+        [["interrupted"], ["ok"]]
+    );
+}
+
+#[test]
+fn resume_by_id_last_and_pick() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![
+        answer("about cats"),
+        answer("about dogs"),
+        answer("more cats"),
+        answer("more dogs"),
+    ]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "cats?"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "dogs?"])
+        .assert()
+        .success();
+
+    let mut command = env.spawnable(&server);
+    command.args(["chat", "--conv", "1"]);
+    let mut session = spawn(command);
+    expect(&mut session, "conversation 1 · cats? · 2 messages").expect("header");
+    expect(&mut session, "you: cats?").expect("question");
+    expect(&mut session, "answer: about cats").expect("answer");
+    exchange(&mut session, "and kittens?", "more cats");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof");
+    assert_eq!(
+        contents(&server, 2),
+        ["user: cats?", "assistant: about cats", "user: and kittens?"]
+    );
+
+    let mut command = env.spawnable(&server);
+    command.args(["chat", "--pick"]);
+    let mut session = spawn(command);
+    // Newest first: cats? (just continued), then dogs?; the list is drawn before typing.
+    expect(&mut session, "cats?").expect("picker");
+    expect(&mut session, "dogs?").expect("picker");
+    session.send("dogs").expect("filter");
+    session.flush().expect("flush");
+    expect(&mut session, "conversation dogs").expect("filtered");
+    session.send("\r").expect("choose");
+    session.flush().expect("flush");
+    expect(&mut session, "answer: about dogs").expect("resumed");
+    exchange(&mut session, "and puppies?", "more dogs");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof");
+    assert_eq!(
+        contents(&server, 3),
+        ["user: dogs?", "assistant: about dogs", "user: and puppies?"]
+    );
+
+    let output = env
+        .tm_with(&server)
+        .args(["chat", "--conv", "99"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: there is no conversation 99; `tm list` shows the ids\n"
+    );
+}
+
+/// Off a terminal: one question per line, answers on stdout, no prompt, spinner or colour.
+#[test]
+fn piped_chat_is_scriptable() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("Paris."), answer("Berlin.")]);
+    let output = env
+        .tm_with(&server)
+        .arg("chat")
+        .write_stdin("capital of France?\n\ncapital of Germany?\n")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "Paris.\nBerlin.\n");
+    assert_eq!(stderr(&output), format!("{TOKEN_LINE}\n{TOKEN_LINE}\n"));
+    assert_eq!(
+        contents(&server, 1),
+        [
+            "user: capital of France?",
+            "assistant: Paris.",
+            "user: capital of Germany?"
+        ]
+    );
+}
+
+/// On a terminal the spinner shows while nothing has arrived and the token line is dim;
+/// NO_COLOR turns both off.
+#[test]
+fn spinner_and_colour_only_on_a_terminal_without_no_color() {
+    for no_color in [false, true] {
+        let env = TmEnv::new();
+        let (arrived_tx, arrived) = mpsc::channel::<()>();
+        let (go, wait) = mpsc::channel();
+        let server = FakeOpenAi::start_observed(
+            vec![Reply::stream(vec![Step::Gate(wait), chunk(&delta("ok"))])],
+            Some(Box::new(move || {
+                let _ = arrived_tx.send(());
+                String::new()
+            })),
+        );
+        let mut command = env.spawnable(&server);
+        command.arg("chat");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let mut session = spawn(command);
+        expect(&mut session, "/help lists the commands").expect("banner");
+        session.send_line("hi").expect("send");
+        arrived.recv().expect("the request arrived");
+        if !no_color {
+            expect(&mut session, "waiting for the answer").expect("spinner");
+        }
+        go.send(()).expect("release");
+        expect(&mut session, "ok").expect("answer");
+        let rest = expect(&mut session, "· answer: ~1 completion tokens").expect("token line");
+        session.send_control('d').expect("ctrl-d");
+        let tail = session.exp_eof().expect("eof");
+        let tail: Vec<u8> = tail
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+            .collect();
+        let seen = format!("{rest}{}", String::from_utf8_lossy(&tail));
+        if no_color {
+            assert!(!seen.contains("waiting for the answer"), "{seen:?}");
+            assert!(!seen.contains("\x1b[2m"), "{seen:?}");
+        } else {
+            assert!(seen.contains("\x1b[2mquestion: "), "{seen:?}");
+        }
+    }
+}
+
+/// A trailing backslash continues the message; a bracketed paste of several lines is one
+/// message, sent when Enter follows it.
+#[test]
+fn multi_line_input() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("got two lines"), answer("got the paste")]);
+    let mut session = chat(&env, &server, &[]);
+    session.send_line("first line \\").expect("continued");
+    expect(&mut session, ". ").expect("continuation prompt");
+    session.send_line("second line").expect("second");
+    expect(&mut session, "got two lines").expect("answer");
+    expect(&mut session, "> ").expect("prompt");
+    session
+        .send("\x1b[200~pasted one\npasted two\npasted three\x1b[201~")
+        .expect("paste");
+    session.flush().expect("flush");
+    expect(&mut session, "pasted three").expect("pasted");
+    session.send_line("").expect("enter");
+    expect(&mut session, "got the paste").expect("answer");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof");
+    assert_eq!(contents(&server, 0), ["user: first line \nsecond line"]);
+    assert_eq!(
+        contents(&server, 1),
+        [
+            "user: first line \nsecond line",
+            "assistant: got two lines",
+            "user: pasted one\npasted two\npasted three"
+        ]
+    );
+}
