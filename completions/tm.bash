@@ -158,7 +158,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -q -h -V --conv --continue --model --system --max-messages --context-tokens --effort --max-output --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -a -q -h -V --conv --continue --model --system --max-messages --context-tokens --effort --max-output --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +198,18 @@ _tm() {
                     ;;
                 --max-output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attach)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --detail)
+                    COMPREPLY=($(compgen -W "low high auto" -- "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -50,6 +50,10 @@ medium\t''
 high\t''
 xhigh\t''"
 complete -c tm -n "__fish_tm_using_subcommand ask" -l max-output -d 'Most tokens the answer may use, reasoning included (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -s a -l attach -d 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable' -r -F
+complete -c tm -n "__fish_tm_using_subcommand ask" -l detail -d 'How closely the model looks at attached images (low costs least)' -r -f -a "low\t''
+high\t''
+auto\t''"
 complete -c tm -n "__fish_tm_using_subcommand ask" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand ask" -s c -l continue -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l no-stream -d 'Wait for the whole answer instead of streaming it'

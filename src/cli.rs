@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 
+use crate::attach::Detail;
 use crate::context::MaxMessages;
 use crate::settings::EFFORTS;
 
@@ -83,6 +84,14 @@ pub struct AskArgs {
     /// Most tokens the answer may use, reasoning included (sent as max_completion_tokens)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_output: Option<u32>,
+
+    /// Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable
+    #[arg(short, long, value_name = "FILE")]
+    pub attach: Vec<PathBuf>,
+
+    /// How closely the model looks at attached images (low costs least)
+    #[arg(long, value_enum, default_value_t = Detail::Auto)]
+    pub detail: Detail,
 
     /// Wait for the whole answer instead of streaming it
     #[arg(long)]

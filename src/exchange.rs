@@ -11,13 +11,17 @@ use anyhow::{Result, anyhow};
 use futures_util::StreamExt as _;
 
 use crate::api::sse::StreamEvent;
-use crate::api::types::{ChatRequest, StreamOptions, Usage, WireMessage};
+use crate::api::types::{
+    ChatRequest, Content, ContentPart, FileData, ImageUrl, StreamOptions, Usage, WireMessage,
+};
 use crate::api::{ApiError, Client};
+use crate::attach::{Attachment, Detail, Kind};
 use crate::context::{self, Candidate, MaxMessages};
 use crate::prices::{self, Billed, ModelInfo};
+use crate::store::attachment;
 use crate::store::request::{NewRequest, Outcome, RequestResult};
 use crate::store::{self, Conversation, Message, Role, Status, Store};
-use crate::tokens::{Encoding, REPLY_PRIMING};
+use crate::tokens::{self, Encoding, REPLY_PRIMING};
 use crate::ui::fmt;
 
 /// Everything about how a question is sent, resolved from flags and settings.
@@ -44,7 +48,72 @@ pub struct Part {
     pub id: Option<i32>,
     pub role: &'static str,
     pub content: String,
+    pub attachments: Vec<Attachment>,
     known_tokens: Option<usize>,
+}
+
+impl Part {
+    fn new(role: &'static str, content: String, attachments: Vec<Attachment>) -> Self {
+        Self {
+            id: None,
+            role,
+            content,
+            attachments,
+            known_tokens: None,
+        }
+    }
+
+    /// A copy for counting: images keep their size, text files their text, nothing else.
+    fn without_bytes(&self) -> Self {
+        let attachments = self
+            .attachments
+            .iter()
+            .map(|a| Attachment {
+                bytes: if a.kind == Kind::Text {
+                    a.bytes.clone()
+                } else {
+                    Vec::new()
+                },
+                ..a.clone()
+            })
+            .collect();
+        Self {
+            attachments,
+            ..self.clone()
+        }
+    }
+
+    /// The message on the wire: plain text, or the text followed by its files.
+    fn wire(&self) -> WireMessage<'_> {
+        if self.attachments.is_empty() {
+            return WireMessage {
+                role: self.role,
+                content: Content::Text(&self.content),
+            };
+        }
+        let mut parts = vec![ContentPart::Text {
+            text: self.content.clone(),
+        }];
+        parts.extend(self.attachments.iter().map(|a| match a.kind {
+            Kind::Image => ContentPart::ImageUrl {
+                image_url: ImageUrl {
+                    url: a.data_url(),
+                    detail: a.detail.unwrap_or(Detail::Auto).as_str(),
+                },
+            },
+            Kind::Text => ContentPart::Text { text: a.as_text() },
+            Kind::Pdf => ContentPart::File {
+                file: FileData {
+                    filename: a.name.clone(),
+                    file_data: a.data_url(),
+                },
+            },
+        }));
+        WireMessage {
+            role: self.role,
+            content: Content::Parts(parts),
+        }
+    }
 }
 
 /// The messages a question goes out with: system prompt, the picked history, the question.
@@ -59,7 +128,7 @@ pub struct Plan {
 
 #[derive(Debug, Clone)]
 pub struct Estimate {
-    /// Prompt tokens each part adds, in the order of `Plan::parts`.
+    /// Prompt tokens each part adds, attachments included, in the order of `Plan::parts`.
     pub per_part: Vec<usize>,
     /// Their sum plus the reply priming.
     pub total: usize,
@@ -79,23 +148,60 @@ fn stored_part(message: &Message, encoding: Encoding) -> Part {
         id: Some(message.id),
         role,
         content: message.content.clone(),
+        attachments: Vec::new(),
         known_tokens,
     }
 }
 
+/// Estimated input tokens of one attached file; `None` for PDFs, which have no published formula.
+pub fn attachment_tokens(
+    model: &str,
+    encoding: Encoding,
+    attachment: &Attachment,
+) -> Option<usize> {
+    match attachment.kind {
+        Kind::Image => {
+            let low = attachment.detail == Some(Detail::Low);
+            let tokens = tokens::image_tokens(model, attachment.width?, attachment.height?, low);
+            usize::try_from(tokens).ok()
+        }
+        Kind::Text => Some(encoding.count(&attachment.as_text())),
+        Kind::Pdf => None,
+    }
+}
+
 /// Tokens of every part: the only place the encoder is needed before an answer arrives.
-pub fn estimate(encoding: Encoding, parts: &[Part]) -> Estimate {
+pub fn estimate(model: &str, encoding: Encoding, parts: &[Part]) -> Estimate {
     let per_part: Vec<usize> = parts
         .iter()
         .map(|part| {
             let content = part
                 .known_tokens
                 .unwrap_or_else(|| encoding.count(&part.content));
-            encoding.message_tokens(part.role, content)
+            let files: usize = part
+                .attachments
+                .iter()
+                .filter_map(|a| attachment_tokens(model, encoding, a))
+                .sum();
+            encoding.message_tokens(part.role, content) + files
         })
         .collect();
     let total = per_part.iter().sum::<usize>() + REPLY_PRIMING;
     Estimate { per_part, total }
+}
+
+/// Fills in the files of stored messages.
+fn load_attachments(store: &mut Store, parts: &mut [Part]) -> Result<()> {
+    let ids: Vec<i32> = parts.iter().filter_map(|p| p.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for (message_id, attachment) in store.read(|conn| attachment::of_messages(conn, &ids))? {
+        if let Some(part) = parts.iter_mut().find(|p| p.id == Some(message_id)) {
+            part.attachments.push(attachment);
+        }
+    }
+    Ok(())
 }
 
 impl Plan {
@@ -103,6 +209,7 @@ impl Plan {
         store: &mut Store,
         conversation: Option<Conversation>,
         question: String,
+        attachments: Vec<Attachment>,
         title: &str,
         options: Options,
     ) -> Result<Self> {
@@ -111,7 +218,7 @@ impl Plan {
             Some(c) => store.read(|conn| Message::history(conn, c.id))?,
             None => Vec::new(),
         };
-        let history: Vec<Part> = history
+        let mut history: Vec<Part> = history
             .iter()
             .filter(|m| m.sendable())
             .map(|m| stored_part(m, encoding))
@@ -120,23 +227,14 @@ impl Plan {
             .system
             .clone()
             .filter(|s| !s.trim().is_empty())
-            .map(|content| Part {
-                id: None,
-                role: "system",
-                content,
-                known_tokens: None,
-            });
-        let question = Part {
-            id: None,
-            role: "user",
-            content: question,
-            known_tokens: None,
-        };
+            .map(|content| Part::new("system", content, Vec::new()));
+        let question = Part::new("user", question, attachments);
         let fixed: Vec<Part> = system.iter().chain([&question]).cloned().collect();
         // Token counts are only needed (and the encoder only built) when a budget is set.
         let (candidates, fixed_tokens) = match options.context_tokens {
             Some(_) => {
-                let counted = estimate(encoding, &history);
+                load_attachments(store, &mut history)?;
+                let counted = estimate(&options.model, encoding, &history);
                 let candidates = counted
                     .per_part
                     .iter()
@@ -145,7 +243,7 @@ impl Plan {
                         tokens,
                     })
                     .collect();
-                (candidates, estimate(encoding, &fixed).total)
+                (candidates, estimate(&options.model, encoding, &fixed).total)
             }
             None => (
                 vec![
@@ -166,6 +264,9 @@ impl Plan {
         );
         let mut parts: Vec<Part> = system.into_iter().collect();
         parts.extend(picked.into_iter().map(|index| history[index].clone()));
+        if options.context_tokens.is_none() {
+            load_attachments(store, &mut parts)?;
+        }
         parts.push(question);
         Ok(Self {
             conversation,
@@ -263,6 +364,9 @@ pub async fn send(
             Status::Pending,
             &now,
         )?;
+        for file in plan.parts.last().map_or(&[][..], |p| &p.attachments) {
+            attachment::insert(conn, question.id, file)?;
+        }
         let sent: Vec<i32> = history_ids.iter().copied().chain([question.id]).collect();
         let request_id = store::request::insert(
             conn,
@@ -282,17 +386,12 @@ pub async fn send(
     })?;
 
     // Building the encoder takes ~¼ s: it runs beside the request instead of before it.
-    let (encoding, parts) = (plan.encoding, plan.parts.clone());
-    let estimator = thread::spawn(move || estimate(encoding, &parts));
+    // Only what the count needs crosses to the thread, not the files' bytes.
+    let (encoding, model) = (plan.encoding, options.model.clone());
+    let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
+    let estimator = thread::spawn(move || estimate(&model, encoding, &parts));
 
-    let wire: Vec<WireMessage<'_>> = plan
-        .parts
-        .iter()
-        .map(|p| WireMessage {
-            role: p.role,
-            content: &p.content,
-        })
-        .collect();
+    let wire: Vec<WireMessage<'_>> = plan.parts.iter().map(Part::wire).collect();
     let request = ChatRequest {
         model: &options.model,
         messages: wire,

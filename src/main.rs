@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod attach;
 mod cli;
 mod commands;
 mod context;

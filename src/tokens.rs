@@ -55,9 +55,108 @@ impl Encoding {
     }
 }
 
+/// How a model counts an image (SPEC §4, OpenAI's vision guide).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ImageMethod {
+    /// `base` tokens, plus `tile` per 512-px tile at high detail.
+    Tiles { base: u64, tile: u64 },
+    /// 32-px patches (at most 1536), times a per-model multiplier.
+    Patches { multiplier: f64 },
+}
+
+fn image_method(model: &str) -> ImageMethod {
+    let model = model.rsplit('/').next().unwrap_or(model);
+    let tiles = |base, tile| ImageMethod::Tiles { base, tile };
+    if model.starts_with("o4-mini") {
+        return ImageMethod::Patches { multiplier: 1.72 };
+    }
+    if model.starts_with("gpt-4.1-") || model.starts_with("gpt-5") {
+        if model.contains("-mini") {
+            return ImageMethod::Patches { multiplier: 1.62 };
+        }
+        if model.contains("-nano") {
+            return ImageMethod::Patches { multiplier: 2.46 };
+        }
+    }
+    if model.starts_with("gpt-4o-mini") {
+        tiles(2833, 5667)
+    } else if model.starts_with("gpt-5") {
+        tiles(70, 140)
+    } else if model.starts_with("o1") || model.starts_with("o3") {
+        tiles(75, 150)
+    } else {
+        // gpt-4o, gpt-4.1, gpt-4.5, and any model this build does not know.
+        tiles(85, 170)
+    }
+}
+
+/// Tokens an image of `width`×`height` costs as input. `auto` is counted as `high`: the
+/// estimate should not come in under the bill.
+pub fn image_tokens(model: &str, width: u32, height: u32, low_detail: bool) -> u64 {
+    let (w, h) = (f64::from(width.max(1)), f64::from(height.max(1)));
+    match image_method(model) {
+        ImageMethod::Tiles { base, .. } if low_detail => base,
+        ImageMethod::Tiles { base, tile } => {
+            // Fit within 2048×2048, then bring the shorter side down to 768; never enlarge.
+            let fit = (2048.0 / w.max(h)).min(1.0);
+            let (w, h) = (w * fit, h * fit);
+            let short = (768.0 / w.min(h)).min(1.0);
+            let (w, h) = ((w * short).floor(), (h * short).floor());
+            base + tile * ((w / 512.0).ceil() * (h / 512.0).ceil()) as u64
+        }
+        ImageMethod::Patches { multiplier } => (patches(w, h) as f64 * multiplier).ceil() as u64,
+    }
+}
+
+fn patches(w: f64, h: f64) -> u64 {
+    const MAX: f64 = 1536.0;
+    let raw = (w / 32.0).ceil() * (h / 32.0).ceil();
+    if raw <= MAX {
+        return raw as u64;
+    }
+    // The guide's rescale: shrink to about MAX patches, then to whole patches on one side.
+    let shrink = (32.0 * 32.0 * MAX / (w * h)).sqrt();
+    let shrink = shrink
+        * ((w * shrink / 32.0).floor() / (w * shrink / 32.0))
+            .min((h * shrink / 32.0).floor() / (h * shrink / 32.0));
+    let resized = ((w * shrink / 32.0).ceil()) * ((h * shrink / 32.0).ceil());
+    resized.min(MAX) as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// OpenAI's worked examples.
+    #[test]
+    fn image_tokens_tile_method() {
+        assert_eq!(image_tokens("gpt-4o", 1024, 1024, false), 765);
+        assert_eq!(image_tokens("gpt-4o", 2048, 4096, false), 1105);
+        assert_eq!(image_tokens("gpt-4o", 4096, 8192, true), 85);
+        assert_eq!(image_tokens("gpt-4o", 512, 512, false), 85 + 170);
+        assert_eq!(image_tokens("gpt-4.1", 1024, 1024, false), 765);
+        assert_eq!(image_tokens("gpt-5", 1024, 1024, false), 70 + 4 * 140);
+        assert_eq!(image_tokens("gpt-5.5", 1024, 1024, true), 70);
+        assert_eq!(image_tokens("o3", 1024, 1024, false), 75 + 4 * 150);
+        assert_eq!(image_tokens("gpt-4o-mini", 1024, 1024, true), 2833);
+        assert_eq!(
+            image_tokens("gpt-4o-mini", 1024, 1024, false),
+            2833 + 4 * 5667
+        );
+    }
+
+    #[test]
+    fn image_tokens_patch_method() {
+        // 1024×1024: 32 × 32 = 1024 patches.
+        assert_eq!(image_tokens("gpt-4.1-mini", 1024, 1024, false), 1659);
+        assert_eq!(image_tokens("gpt-5.4-mini", 1024, 1024, true), 1659);
+        assert_eq!(image_tokens("gpt-5-nano", 1024, 1024, false), 2520);
+        assert_eq!(image_tokens("o4-mini", 1024, 1024, false), 1762);
+        // The guide's example: 1800×2400 is 4,275 patches, rescaled to 1056×1408, 1,452 patches.
+        assert_eq!(patches(1800.0, 2400.0), 1452);
+        assert_eq!(patches(32.0, 32.0), 1);
+        assert_eq!(patches(10_000.0, 10_000.0), 1521);
+    }
 
     #[test]
     fn families() {

@@ -24,7 +24,37 @@ pub struct StreamOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct WireMessage<'a> {
     pub role: &'a str,
-    pub content: &'a str,
+    pub content: Content<'a>,
+}
+
+/// Plain text, or text followed by attached files.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Content<'a> {
+    Text(&'a str),
+    Parts(Vec<ContentPart>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentPart {
+    Text { text: String },
+    ImageUrl { image_url: ImageUrl },
+    File { file: FileData },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageUrl {
+    /// A `data:` URL with the image in base64.
+    pub url: String,
+    pub detail: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileData {
+    pub filename: String,
+    /// A `data:` URL with the file in base64.
+    pub file_data: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

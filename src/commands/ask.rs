@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::api::Client;
 use crate::app::{self, App};
+use crate::attach;
 use crate::cli::AskArgs;
 use crate::error::{self, Error};
 use crate::exchange::{self, End, Exchange, Options, Plan};
@@ -17,12 +18,25 @@ use crate::ui::{self, fmt, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
     let (question, title) = read_question(&args.words)?;
+    // Files are read and checked before anything is opened or written.
+    let attachments = args
+        .attach
+        .iter()
+        .map(|path| attach::read(path, args.detail))
+        .collect::<Result<Vec<_>>>()?;
     let (paths, mut store, settings) = app.open()?;
     let options = options(&args, &settings)?;
     let conversation = pick_conversation(&mut store, &args)?;
     let table = PriceTable::load(&paths.data_dir)?;
     let model_info = model_info(&table, &options.model, &settings)?;
-    let plan = Plan::new(&mut store, conversation, question, &title, options)?;
+    let plan = Plan::new(
+        &mut store,
+        conversation,
+        question,
+        attachments,
+        &title,
+        options,
+    )?;
     if args.dry_run {
         return dry_run(&plan, model_info.as_ref(), args.json);
     }
@@ -200,16 +214,27 @@ struct DryRun<'a> {
 }
 
 #[derive(Serialize)]
+struct DryRunAttachment {
+    name: String,
+    mime: String,
+    size: usize,
+    /// Included in the message's tokens; null where no formula exists (PDF).
+    estimated_tokens: Option<usize>,
+}
+
+#[derive(Serialize)]
 struct DryRunMessage<'a> {
     /// The stored message's id; null for the system prompt and the new question.
     id: Option<i32>,
     role: &'a str,
     estimated_tokens: usize,
     preview: String,
+    attachments: Vec<DryRunAttachment>,
 }
 
 fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()> {
-    let estimate = exchange::estimate(plan.encoding, &plan.parts);
+    let model = plan.options.model.as_str();
+    let estimate = exchange::estimate(model, plan.encoding, &plan.parts);
     let price = model_info
         .and_then(|info| info.prices_for(estimate.total as u64))
         .map(|p| p.input);
@@ -225,6 +250,16 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
                 role: part.role,
                 estimated_tokens: tokens,
                 preview: fmt::preview(&part.content, 60),
+                attachments: part
+                    .attachments
+                    .iter()
+                    .map(|a| DryRunAttachment {
+                        name: a.name.clone(),
+                        mime: a.mime.clone(),
+                        size: a.bytes.len(),
+                        estimated_tokens: exchange::attachment_tokens(model, plan.encoding, a),
+                    })
+                    .collect(),
             })
             .collect(),
         reply_priming_tokens: crate::tokens::REPLY_PRIMING,
@@ -261,6 +296,18 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
             fmt::count(message.estimated_tokens as u64),
             message.preview.clone(),
         ]);
+        for file in &message.attachments {
+            let tokens = file
+                .estimated_tokens
+                .map_or_else(|| "?".to_owned(), |n| format!("({})", fmt::count(n as u64)));
+            let text = format!(
+                "+ {} ({}, {})",
+                file.name,
+                file.mime,
+                attach::size(file.size as u64)
+            );
+            rows.add_row([String::new(), String::new(), tokens, text]);
+        }
     }
     rows.add_row([
         "".into(),

@@ -5,8 +5,11 @@ use std::collections::HashMap;
 
 use anyhow::{Result, anyhow};
 
+use std::path::Path;
+
 use crate::api::Client;
 use crate::app::{self, App};
+use crate::attach::{self, Attachment, Detail};
 use crate::cli::ChatArgs;
 use crate::commands::ask;
 use crate::context::MaxMessages;
@@ -27,6 +30,7 @@ const HELP: &str = "\
 /model NAME    use another model from the next question on (/model alone shows it)
 /max N         messages sent per question, the question included, or all
 /system TEXT   set the system prompt (/system alone removes it)
+/attach FILE   send an image, PDF or text file with the next question
 /retry         send the last failed question again
 /new           start a new conversation
 /exit          leave (Ctrl-D too)
@@ -53,6 +57,8 @@ struct Session {
     conversation: Option<Conversation>,
     last_request: Option<i32>,
     failed_question: Option<String>,
+    /// Files for the next question, from /attach.
+    attachments: Vec<Attachment>,
     interactive: bool,
 }
 
@@ -101,6 +107,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         conversation,
         last_request: None,
         failed_question: None,
+        attachments: Vec::new(),
         interactive,
     };
     let result = session.run(input.as_mut());
@@ -241,10 +248,12 @@ impl Session {
     }
 
     fn ask(&mut self, question: &str) -> Result<()> {
+        let attachments = std::mem::take(&mut self.attachments);
         let plan = Plan::new(
             &mut self.store,
             self.conversation.clone(),
             question.to_owned(),
+            attachments,
             question,
             self.options.clone(),
         )?;
@@ -322,6 +331,21 @@ impl Session {
                 self.options.system = Some(argument.to_owned());
                 eprintln!("system prompt set");
             }
+            "attach" if argument.is_empty() => {
+                eprintln!("/attach FILE adds a file to the next question")
+            }
+            "attach" => match attach::read(Path::new(argument), Detail::Auto) {
+                Ok(file) => {
+                    eprintln!(
+                        "{} ({}, {}) goes with the next question",
+                        file.name,
+                        file.mime,
+                        attach::size(file.bytes.len() as u64)
+                    );
+                    self.attachments.push(file);
+                }
+                Err(err) => error::print(&err),
+            },
             "tokens" => match self.last_request {
                 Some(id) => ui::outln(self.tokens(id)?)?,
                 None => eprintln!("no exchange yet"),

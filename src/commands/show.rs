@@ -8,9 +8,13 @@ use anyhow::{Result, anyhow};
 use serde::Serialize;
 
 use crate::app::App;
+use crate::attach;
 use crate::cli::ShowArgs;
+use crate::exchange;
+use crate::store::attachment;
 use crate::store::request::Request;
-use crate::store::{Conversation, Message, Role};
+use crate::store::{Conversation, Message, Role, Store};
+use crate::tokens::Encoding;
 use crate::ui::{self, fmt, table};
 
 #[derive(Serialize)]
@@ -19,6 +23,43 @@ struct Numbered<'a> {
     number: usize,
     #[serde(flatten)]
     message: &'a Message,
+    attachments: &'a [File],
+}
+
+/// An attachment as listed: its tokens estimated for the model its question went to.
+#[derive(Serialize)]
+struct File {
+    name: String,
+    mime: String,
+    size: usize,
+    width: Option<u32>,
+    height: Option<u32>,
+    estimated_tokens: Option<usize>,
+}
+
+type Files = HashMap<i32, Vec<File>>;
+
+fn files(store: &mut Store, messages: &[Message], requests: &[Request]) -> Result<Files> {
+    let ids: Vec<i32> = messages.iter().map(|m| m.id).collect();
+    let models: HashMap<i32, &str> = requests
+        .iter()
+        .filter_map(|r| Some((r.question_id?, r.model.as_str())))
+        .collect();
+    let mut files = Files::new();
+    for (message_id, file) in store.read(|conn| attachment::of_messages(conn, &ids))? {
+        let model = models.get(&message_id).copied().unwrap_or_default();
+        let estimated_tokens =
+            exchange::attachment_tokens(model, Encoding::for_model(model), &file);
+        files.entry(message_id).or_default().push(File {
+            size: file.bytes.len(),
+            width: file.width,
+            height: file.height,
+            estimated_tokens,
+            name: file.name,
+            mime: file.mime,
+        });
+    }
+    Ok(files)
 }
 
 #[derive(Serialize)]
@@ -36,6 +77,7 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
         .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"))?;
     let messages = store.read(|conn| Message::history(conn, id))?;
     let requests = store.read(|conn| Request::of_conversation(conn, id))?;
+    let files = files(&mut store, &messages, &requests)?;
     let numbers: HashMap<i32, usize> = messages
         .iter()
         .enumerate()
@@ -47,6 +89,7 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
             .map(|m| Numbered {
                 number: numbers[&m.id],
                 message: m,
+                attachments: files.get(&m.id).map_or(&[][..], Vec::as_slice),
             })
             .collect();
         serde_json::to_string_pretty(&Transcript {
@@ -57,7 +100,14 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
     } else if args.tokens {
         exchanges(&requests, &numbers)
     } else {
-        transcript(&conversation, &messages, &requests, &numbers, args.markdown)
+        transcript(
+            &conversation,
+            &messages,
+            &requests,
+            &numbers,
+            &files,
+            args.markdown,
+        )
     };
     ui::outln(text)?;
     Ok(())
@@ -190,6 +240,7 @@ fn transcript(
     messages: &[Message],
     requests: &[Request],
     numbers: &HashMap<i32, usize>,
+    files: &Files,
     markdown: bool,
 ) -> String {
     let asked: HashMap<i32, &Request> = requests
@@ -242,6 +293,19 @@ fn transcript(
                 out,
                 "\n#{number} {who} · {time} · {note}\n{}\n",
                 message.content
+            );
+        }
+        for file in files.get(&message.id).into_iter().flatten() {
+            let tokens = file.estimated_tokens.map_or_else(
+                || "tokens unknown".to_owned(),
+                |n| format!("~{} tokens", fmt::count(n as u64)),
+            );
+            let _ = writeln!(
+                out,
+                "+ {} · {} · {} · {tokens}",
+                file.name,
+                file.mime,
+                attach::size(file.size as u64)
             );
         }
     }

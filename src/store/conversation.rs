@@ -142,6 +142,7 @@ impl Conversation {
                 .execute(conn)?;
         }
         diesel::delete(conversations::table.filter(conversations::id.eq_any(ids))).execute(conn)?;
+        super::attachment::remove_orphan_blobs(conn)?;
         Ok(Ok(()))
     }
 

@@ -4,6 +4,7 @@
 //! Opening never modifies a file that is not ours: the SQLite header and `application_id` are
 //! checked, and so is the migration list, before WAL or any migration is written.
 
+pub mod attachment;
 mod conversation;
 mod message;
 pub mod request;

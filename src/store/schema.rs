@@ -1,11 +1,49 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        message_id -> Integer,
+        name -> Text,
+        mime -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        size -> Integer,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    blobs (sha256) {
+        sha256 -> Text,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
     conversations (id) {
         id -> Integer,
         title -> Text,
         created_at -> Text,
         updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    images (id) {
+        id -> Integer,
+        request_id -> Integer,
+        prompt -> Text,
+        revised_prompt -> Nullable<Text>,
+        model -> Text,
+        size -> Text,
+        quality -> Nullable<Text>,
+        path -> Text,
+        copy_path -> Text,
+        sha256 -> Text,
+        created_at -> Text,
     }
 }
 
@@ -58,7 +96,18 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attachments -> blobs (sha256));
+diesel::joinable!(attachments -> messages (message_id));
+diesel::joinable!(images -> requests (request_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(requests -> conversations (conversation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(conversations, messages, requests, settings,);
+diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
+    blobs,
+    conversations,
+    images,
+    messages,
+    requests,
+    settings,
+);

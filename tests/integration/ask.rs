@@ -374,10 +374,10 @@ fn dry_run_sends_nothing_writes_nothing_and_estimates() {
             "model": "gpt-5.4-mini",
             "conversation": 1,
             "messages": [
-                {"id": null, "role": "system", "estimated_tokens": 7, "preview": "Be terse."},
-                {"id": 1, "role": "user", "estimated_tokens": 10, "preview": "what is a monad?"},
-                {"id": 2, "role": "assistant", "estimated_tokens": 20, "preview": "A monad is a monoid in the category of endofunctors."},
-                {"id": null, "role": "user", "estimated_tokens": 8, "preview": "and in Rust?"}
+                {"id": null, "role": "system", "estimated_tokens": 7, "preview": "Be terse.", "attachments": []},
+                {"id": 1, "role": "user", "estimated_tokens": 10, "preview": "what is a monad?", "attachments": []},
+                {"id": 2, "role": "assistant", "estimated_tokens": 20, "preview": "A monad is a monoid in the category of endofunctors.", "attachments": []},
+                {"id": null, "role": "user", "estimated_tokens": 8, "preview": "and in Rust?", "attachments": []}
             ],
             "reply_priming_tokens": 3,
             "estimated_prompt_tokens": 48,

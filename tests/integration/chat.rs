@@ -482,3 +482,38 @@ fn multi_line_input() {
         ]
     );
 }
+
+#[test]
+fn attach_in_chat_goes_with_the_next_question() {
+    let env = TmEnv::new();
+    std::fs::write(env.dir().join("shot.png"), crate::support::png(20, 10)).expect("write");
+    let server = FakeOpenAi::start(vec![answer("a screenshot"), answer("plain")]);
+    let mut session = chat(&env, &server, &[]);
+    session.send_line("/attach nowhere.png").expect("missing");
+    expect(
+        &mut session,
+        "tm: error: cannot attach nowhere.png: No such file or directory",
+    )
+    .expect("refused");
+    session.send_line("/attach shot.png").expect("attach");
+    expect(&mut session, "shot.png (image/png, ").expect("attached");
+    session.send_line("what is this?").expect("ask");
+    expect(&mut session, "a screenshot").expect("answer");
+    session.send_line("and now?").expect("ask");
+    expect(&mut session, "plain").expect("answer");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof");
+    let first = server.requests()[0].json()["messages"][0]["content"].clone();
+    assert_eq!(first[1]["type"], json!("image_url"));
+    let second = server.requests()[1].json()["messages"].clone();
+    assert_eq!(
+        second[2],
+        json!({"role": "user", "content": "and now?"}),
+        "the file went once, with its question"
+    );
+    assert_eq!(
+        second[0]["content"][1]["type"],
+        json!("image_url"),
+        "and is re-sent with it"
+    );
+}

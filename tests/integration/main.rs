@@ -2,6 +2,7 @@
 //! in a temp dir and a fake OpenAI server on 127.0.0.1.
 
 mod ask;
+mod attachments;
 mod chat;
 mod completions;
 mod config;

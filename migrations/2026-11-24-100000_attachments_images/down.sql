@@ -1,0 +1,3 @@
+DROP TABLE images;
+DROP TABLE attachments;
+DROP TABLE blobs;

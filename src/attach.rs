@@ -1,0 +1,267 @@
+//! Files attached to a question: read whole, recognised by their bytes (never their name),
+//! checked against the API's limits, and hashed so that the database keeps each file once.
+
+use std::fmt;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Result, anyhow, bail};
+use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
+
+const MB: u64 = 1_000_000;
+/// OpenAI's limits per file.
+pub const IMAGE_LIMIT: u64 = 20 * MB;
+pub const PDF_LIMIT: u64 = 32 * MB;
+/// A text file beyond this is more tokens than any model's context.
+pub const TEXT_LIMIT: u64 = 4 * MB;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Image,
+    Text,
+    Pdf,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Text => "text",
+            Self::Pdf => "pdf",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Image, Self::Text, Self::Pdf]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+
+    fn limit(self) -> u64 {
+        match self {
+            Self::Image => IMAGE_LIMIT,
+            Self::Text => TEXT_LIMIT,
+            Self::Pdf => PDF_LIMIT,
+        }
+    }
+}
+
+/// `detail` of an image part: how closely the model looks, and so how many tokens it costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Detail {
+    Low,
+    High,
+    Auto,
+}
+
+impl Detail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::High => "high",
+            Self::Auto => "auto",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Low, Self::High, Self::Auto]
+            .into_iter()
+            .find(|d| d.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The file name, without its folder.
+    pub name: String,
+    pub mime: String,
+    pub kind: Kind,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub detail: Option<Detail>,
+}
+
+struct Size(u64);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 >= MB {
+            write!(f, "{:.1} MB", self.0 as f64 / MB as f64)
+        } else if self.0 >= 1000 {
+            write!(f, "{:.1} kB", self.0 as f64 / 1000.0)
+        } else {
+            write!(f, "{} bytes", self.0)
+        }
+    }
+}
+
+/// `12.3 kB`, `1.5 MB`.
+pub fn size(bytes: u64) -> String {
+    Size(bytes).to_string()
+}
+
+/// What the bytes are: PNG, JPEG, GIF or WebP images, PDF, or UTF-8 text without NUL bytes.
+pub fn sniff(bytes: &[u8]) -> Option<(Kind, &'static str)> {
+    if let Some(found) = infer::get(bytes) {
+        return match found.mime_type() {
+            mime @ ("image/png" | "image/jpeg" | "image/gif" | "image/webp") => {
+                Some((Kind::Image, mime))
+            }
+            "application/pdf" => Some((Kind::Pdf, "application/pdf")),
+            _ => None,
+        };
+    }
+    (!bytes.is_empty() && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok())
+        .then_some((Kind::Text, "text/plain"))
+}
+
+/// The kind a file's extension promises, for the extensions that promise one.
+fn claimed_kind(path: &Path) -> Option<Kind> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "png" | "jpg" | "jpeg" | "gif" | "webp" => Some(Kind::Image),
+        "pdf" => Some(Kind::Pdf),
+        _ => None,
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Reads and checks one file; every error names it and says what would be accepted.
+pub fn read(path: &Path, detail: Detail) -> Result<Attachment> {
+    let shown = path.display();
+    let metadata = fs::metadata(path).map_err(|e| anyhow!("cannot attach {shown}: {e}"))?;
+    if metadata.is_dir() {
+        bail!("cannot attach {shown}: it is a directory; attach the files in it one by one");
+    }
+    if !metadata.is_file() {
+        bail!(
+            "cannot attach {shown}: it is not a regular file (a pipe or device cannot be attached)"
+        );
+    }
+    let largest = IMAGE_LIMIT.max(PDF_LIMIT).max(TEXT_LIMIT);
+    if metadata.len() > largest {
+        bail!(
+            "cannot attach {shown}: it is {}, more than any attachment may be ({} at most)",
+            size(metadata.len()),
+            size(largest)
+        );
+    }
+    let bytes = fs::read(path).map_err(|e| anyhow!("cannot attach {shown}: {e}"))?;
+    if bytes.is_empty() {
+        bail!("cannot attach {shown}: it is empty");
+    }
+    let (kind, mime) = sniff(&bytes).ok_or_else(|| {
+        anyhow!("cannot attach {shown}: its contents are not a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text")
+    })?;
+    // The bytes decide the type; a name that claims another kind means the wrong file.
+    if let Some(claimed) = claimed_kind(path)
+        && claimed != kind
+    {
+        bail!(
+            "cannot attach {shown}: its name says {} but its contents are {}",
+            claimed.as_str(),
+            if kind == Kind::Text {
+                "UTF-8 text"
+            } else {
+                mime
+            }
+        );
+    }
+    if bytes.len() as u64 > kind.limit() {
+        bail!(
+            "cannot attach {shown}: it is {}, and {} attachments may be {} at most",
+            size(bytes.len() as u64),
+            kind.as_str(),
+            size(kind.limit())
+        );
+    }
+    let (width, height) = match kind {
+        Kind::Image => {
+            let dimensions = imagesize::blob_size(&bytes).map_err(|e| {
+                anyhow!("cannot attach {shown}: its image header is unreadable ({e})")
+            })?;
+            let side = |n: usize| u32::try_from(n).ok();
+            (side(dimensions.width), side(dimensions.height))
+        }
+        _ => (None, None),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(Attachment {
+        name,
+        mime: mime.to_owned(),
+        kind,
+        sha256: sha256_hex(&bytes),
+        bytes,
+        width,
+        height,
+        detail: (kind == Kind::Image).then_some(detail),
+    })
+}
+
+impl Attachment {
+    pub fn data_url(&self) -> String {
+        format!(
+            "data:{};base64,{}",
+            self.mime,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+
+    /// How a text file goes to the model: its name, then its contents.
+    pub fn as_text(&self) -> String {
+        format!("{}:\n{}", self.name, String::from_utf8_lossy(&self.bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_is_by_content() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x08\x08\x02\0\0\0";
+        assert_eq!(sniff(png), Some((Kind::Image, "image/png")));
+        assert_eq!(
+            sniff(b"\xff\xd8\xff\xe0\0\x10JFIF\0"),
+            Some((Kind::Image, "image/jpeg"))
+        );
+        assert_eq!(
+            sniff(b"GIF89a\x01\0\x01\0"),
+            Some((Kind::Image, "image/gif"))
+        );
+        assert_eq!(
+            sniff(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+            Some((Kind::Pdf, "application/pdf"))
+        );
+        assert_eq!(
+            sniff("plain text, naïve\n".as_bytes()),
+            Some((Kind::Text, "text/plain"))
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0\0\0"),
+            None,
+            "a zip is not accepted"
+        );
+        assert_eq!(sniff(b"text with a \0 NUL"), None);
+        assert_eq!(sniff(b"\xff\xfe not utf-8"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size(999), "999 bytes");
+        assert_eq!(size(12_345), "12.3 kB");
+        assert_eq!(size(25_300_000), "25.3 MB");
+    }
+}

@@ -1,0 +1,86 @@
+//! Attachments of questions, with their bytes kept once per content in `blobs`.
+
+use diesel::prelude::*;
+
+use super::schema::{attachments, blobs};
+use crate::attach::{Attachment, Detail, Kind};
+
+/// An attachment's row, without its bytes.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+struct Info {
+    pub message_id: i32,
+    pub name: String,
+    pub mime: String,
+    pub kind: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub detail: Option<String>,
+}
+
+pub fn insert(
+    conn: &mut SqliteConnection,
+    message_id: i32,
+    attachment: &Attachment,
+) -> QueryResult<()> {
+    diesel::insert_into(blobs::table)
+        .values((
+            blobs::sha256.eq(&attachment.sha256),
+            blobs::bytes.eq(&attachment.bytes),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    let side = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::message_id.eq(message_id),
+            attachments::name.eq(&attachment.name),
+            attachments::mime.eq(&attachment.mime),
+            attachments::kind.eq(attachment.kind.as_str()),
+            attachments::sha256.eq(&attachment.sha256),
+            attachments::size.eq(i32::try_from(attachment.bytes.len()).unwrap_or(i32::MAX)),
+            attachments::width.eq(side(attachment.width)),
+            attachments::height.eq(side(attachment.height)),
+            attachments::detail.eq(attachment.detail.map(Detail::as_str)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The attachments of these messages with their bytes, oldest first.
+pub fn of_messages(
+    conn: &mut SqliteConnection,
+    message_ids: &[i32],
+) -> QueryResult<Vec<(i32, Attachment)>> {
+    let rows: Vec<(Info, String, Vec<u8>)> = attachments::table
+        .inner_join(blobs::table)
+        .filter(attachments::message_id.eq_any(message_ids))
+        .order(attachments::id.asc())
+        .select((Info::as_select(), blobs::sha256, blobs::bytes))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(info, sha256, bytes)| {
+            let side = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+            let attachment = Attachment {
+                kind: Kind::parse(&info.kind).unwrap_or(Kind::Text),
+                name: info.name,
+                mime: info.mime,
+                bytes,
+                sha256,
+                width: side(info.width),
+                height: side(info.height),
+                detail: info.detail.as_deref().and_then(Detail::parse),
+            };
+            (info.message_id, attachment)
+        })
+        .collect())
+}
+
+/// Bytes no attachment refers to any more (their messages were deleted).
+pub fn remove_orphan_blobs(conn: &mut SqliteConnection) -> QueryResult<usize> {
+    diesel::delete(blobs::table.filter(diesel::dsl::not(diesel::dsl::exists(
+        attachments::table.filter(attachments::sha256.eq(blobs::sha256)),
+    ))))
+    .execute(conn)
+}
