@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'An interactive conversation; a new one unless --conv, --last or --pick')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Generate images, save them, and record what they cost')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Conversations, newest first, with their tokens and cost')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A conversation''s transcript with the tokens of every message')
             [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
@@ -78,6 +79,25 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
             [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Pick one of the recent conversations from a list')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;image' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Image model [default: setting `image-model`, gpt-image-2]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Image model [default: setting `image-model`, gpt-image-2]')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'WIDTHxHEIGHT or auto; which sizes a model makes is checked before sending')
+            [CompletionResult]::new('--quality', '--quality', [CompletionResultType]::ParameterName, 'low, medium, high or auto (GPT image models); standard or hd (dall-e-3)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many images')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'png, jpeg or webp (GPT image models)')
+            [CompletionResult]::new('--background', '--background', [CompletionResultType]::ParameterName, 'transparent, opaque or auto (GPT image models)')
+            [CompletionResult]::new('--style', '--style', [CompletionResultType]::ParameterName, 'vivid or natural (dall-e-3)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the records as JSON instead of the paths')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -241,6 +261,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
         'tm;help' {
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Ask one question; the answer streams to stdout (piped stdin is read too)')
             [CompletionResult]::new('chat', 'chat', [CompletionResultType]::ParameterValue, 'An interactive conversation; a new one unless --conv, --last or --pick')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Generate images, save them, and record what they cost')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Conversations, newest first, with their tokens and cost')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A conversation''s transcript with the tokens of every message')
             [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
@@ -256,6 +277,9 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             break
         }
         'tm;help;chat' {
+            break
+        }
+        'tm;help;image' {
             break
         }
         'tm;help;list' {

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --version 'Print version'
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
             cand chat 'An interactive conversation; a new one unless --conv, --last or --pick'
+            cand image 'Generate images, save them, and record what they cost'
             cand list 'Conversations, newest first, with their tokens and cost'
             cand show 'A conversation''s transcript with the tokens of every message'
             cand rename 'Retitle a conversation'
@@ -73,6 +74,24 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand --last 'Continue the most recent conversation'
             cand --pick 'Pick one of the recent conversations from a list'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;image'= {
+            cand -m 'Image model [default: setting `image-model`, gpt-image-2]'
+            cand --model 'Image model [default: setting `image-model`, gpt-image-2]'
+            cand --size 'WIDTHxHEIGHT or auto; which sizes a model makes is checked before sending'
+            cand --quality 'low, medium, high or auto (GPT image models); standard or hd (dall-e-3)'
+            cand -n 'How many images'
+            cand --format 'png, jpeg or webp (GPT image models)'
+            cand --background 'transparent, opaque or auto (GPT image models)'
+            cand --style 'vivid or natural (dall-e-3)'
+            cand -o 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here'
+            cand --output 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --json 'Print the records as JSON instead of the paths'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -215,6 +234,7 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help'= {
             cand ask 'Ask one question; the answer streams to stdout (piped stdin is read too)'
             cand chat 'An interactive conversation; a new one unless --conv, --last or --pick'
+            cand image 'Generate images, save them, and record what they cost'
             cand list 'Conversations, newest first, with their tokens and cost'
             cand show 'A conversation''s transcript with the tokens of every message'
             cand rename 'Retitle a conversation'
@@ -228,6 +248,8 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help;ask'= {
         }
         &'tm;help;chat'= {
+        }
+        &'tm;help;image'= {
         }
         &'tm;help;list'= {
         }

@@ -29,6 +29,7 @@ complete -c tm -n "__fish_tm_needs_command" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_needs_command" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_needs_command" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
 complete -c tm -n "__fish_tm_needs_command" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
+complete -c tm -n "__fish_tm_needs_command" -f -a "image" -d 'Generate images, save them, and record what they cost'
 complete -c tm -n "__fish_tm_needs_command" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
 complete -c tm -n "__fish_tm_needs_command" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
 complete -c tm -n "__fish_tm_needs_command" -f -a "rename" -d 'Retitle a conversation'
@@ -78,6 +79,18 @@ complete -c tm -n "__fish_tm_using_subcommand chat" -l last -d 'Continue the mos
 complete -c tm -n "__fish_tm_using_subcommand chat" -l pick -d 'Pick one of the recent conversations from a list'
 complete -c tm -n "__fish_tm_using_subcommand chat" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand chat" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand image" -s m -l model -d 'Image model [default: setting `image-model`, gpt-image-2]' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -l size -d 'WIDTHxHEIGHT or auto; which sizes a model makes is checked before sending' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -l quality -d 'low, medium, high or auto (GPT image models); standard or hd (dall-e-3)' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -s n -d 'How many images' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -l format -d 'png, jpeg or webp (GPT image models)' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -l background -d 'transparent, opaque or auto (GPT image models)' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -l style -d 'vivid or natural (dall-e-3)' -r
+complete -c tm -n "__fish_tm_using_subcommand image" -s o -l output -d 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here' -r -F
+complete -c tm -n "__fish_tm_using_subcommand image" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand image" -l json -d 'Print the records as JSON instead of the paths'
+complete -c tm -n "__fish_tm_using_subcommand image" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand image" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_using_subcommand list" -l limit -d 'Show this many conversations' -r
 complete -c tm -n "__fish_tm_using_subcommand list" -l search -d 'Only conversations whose title or messages contain TEXT' -r
 complete -c tm -n "__fish_tm_using_subcommand list" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
@@ -149,17 +162,18 @@ complete -c tm -n "__fish_tm_using_subcommand prices" -s V -l version -d 'Print 
 complete -c tm -n "__fish_tm_using_subcommand completions" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "rename" -d 'Retitle a conversation'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "config" -d 'Show or change settings'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat list show rename delete usage config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "image" -d 'Generate images, save them, and record what they cost'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "rename" -d 'Retitle a conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "config" -d 'Show or change settings'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and where the value came from'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'

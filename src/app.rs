@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Ask(args) => commands::ask::run(args, &app),
         Command::Chat(args) => commands::chat::run(&args, &app),
+        Command::Image(args) => commands::image::run(&args, &app),
         Command::List(args) => commands::list::run(&args, &app),
         Command::Show(args) => commands::show::run(&args, &app),
         Command::Rename(args) => commands::rename::run(&args, &app),

@@ -28,6 +28,8 @@ pub enum Command {
     Ask(AskArgs),
     /// An interactive conversation; a new one unless --conv, --last or --pick
     Chat(ChatArgs),
+    /// Generate images, save them, and record what they cost
+    Image(ImageArgs),
     /// Conversations, newest first, with their tokens and cost
     List(ListArgs),
     /// A conversation's transcript with the tokens of every message
@@ -136,6 +138,40 @@ pub struct ChatArgs {
     /// Most tokens an answer may use (sent as max_completion_tokens)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_output: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// What to draw
+    #[arg(required = true, value_name = "PROMPT")]
+    pub prompt: Vec<String>,
+    /// Image model [default: setting `image-model`, gpt-image-2]
+    #[arg(short, long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// WIDTHxHEIGHT or auto; which sizes a model makes is checked before sending
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<String>,
+    /// low, medium, high or auto (GPT image models); standard or hd (dall-e-3)
+    #[arg(long, value_name = "Q")]
+    pub quality: Option<String>,
+    /// How many images
+    #[arg(short, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub n: u32,
+    /// png, jpeg or webp (GPT image models)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// transparent, opaque or auto (GPT image models)
+    #[arg(long, value_name = "BACKGROUND")]
+    pub background: Option<String>,
+    /// vivid or natural (dall-e-3)
+    #[arg(long, value_name = "STYLE")]
+    pub style: Option<String>,
+    /// Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Print the records as JSON instead of the paths
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -371,8 +371,8 @@ pub async fn send(
         let request_id = store::request::insert(
             conn,
             &NewRequest {
-                conversation_id,
-                question_id: question.id,
+                conversation_id: Some(conversation_id),
+                question_id: Some(question.id),
                 kind: "chat",
                 model: &options.model,
                 sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
@@ -506,6 +506,7 @@ pub async fn send(
                 cached_tokens: tally.map(|t| to_i32(t.cached)),
                 completion_tokens: tally.map(|t| to_i32(t.completion)),
                 reasoning_tokens: tally.map(|t| to_i32(t.reasoning)),
+                images: 0,
                 usage_estimated: tally.is_some_and(|t| t.estimated),
                 input_price: unit_prices.map(|p| p.input),
                 cached_price: unit_prices.map(|p| p.cached),

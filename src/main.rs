@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod error;
 mod exchange;
+mod image_rules;
 mod paths;
 mod period;
 mod prices;

@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 const EMBEDDED: &str = include_str!("../data/openai-prices-litellm-1.110.2.json");
 const EMBEDDED_SOURCE: &str = "LiteLLM 1.110.2 price table (embedded extract)";
 const EMBEDDED_DATE: &str = "2026-11-24";
+/// Per-image prices of the retired dall-e models, which LiteLLM's OpenAI entries lack.
+const LEGACY_IMAGES: &str = include_str!("../data/legacy-image-prices.json");
 /// The file name of a downloaded table in the data directory.
 pub const DOWNLOADED_FILE: &str = "prices.json";
 pub const UPSTREAM_URL: &str =
@@ -89,10 +91,28 @@ pub struct ModelInfo {
     /// Prices that apply when the prompt is above `threshold` tokens.
     pub long_context: Option<LongContext>,
     pub per_image: Option<f64>,
+    /// GPT image models: text input, image input and image output, USD per 1M tokens.
+    pub image_tokens: Option<ImageTokenPrices>,
     pub max_input_tokens: Option<u64>,
     pub deprecation_date: Option<Date>,
     pub successor: Option<String>,
     pub overridden: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImageTokenPrices {
+    pub text_input: f64,
+    pub image_input: f64,
+    pub image_output: f64,
+}
+
+impl ImageTokenPrices {
+    pub fn cost(self, text_input: u64, image_input: u64, image_output: u64) -> f64 {
+        (text_input as f64 * self.text_input
+            + image_input as f64 * self.image_input
+            + image_output as f64 * self.image_output)
+            / 1e6
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +150,7 @@ impl PriceTable {
     /// The downloaded table when there is one, else the embedded extract.
     pub fn load(data_dir: &Path) -> Result<Self> {
         let downloaded = data_dir.join(DOWNLOADED_FILE);
-        match std::fs::read_to_string(&downloaded) {
+        let table = match std::fs::read_to_string(&downloaded) {
             Ok(text) => Self::parse(&text).with_context(|| {
                 format!(
                     "the downloaded price table {} is unreadable; run `tm prices --update` again or delete it",
@@ -139,7 +159,33 @@ impl PriceTable {
             }),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
             Err(err) => Err(err).with_context(|| format!("could not read {}", downloaded.display())),
+        }?;
+        table.with_legacy_images()
+    }
+
+    /// The dall-e per-image prices, under whatever the table itself says.
+    fn with_legacy_images(mut self) -> Result<Self> {
+        let legacy =
+            Self::parse(LEGACY_IMAGES).context("the embedded dall-e price table is broken")?;
+        for (name, fields) in legacy.models {
+            self.models.entry(name).or_insert(fields);
         }
+        Ok(self)
+    }
+
+    /// The price of one image, from `quality/WxH/model` entries (dall-e, and gpt-image models
+    /// when a server reports no usage).
+    pub fn per_image(&self, model: &str, quality: &str, size: &str) -> Option<f64> {
+        let size = size.replace('x', "-x-");
+        [Some(model.to_owned()), family(model)]
+            .into_iter()
+            .flatten()
+            .find_map(|name| {
+                self.models
+                    .get(&format!("{quality}/{size}/{name}"))?
+                    .get("input_cost_per_image")?
+                    .as_f64()
+            })
     }
 
     pub fn embedded() -> Result<Self> {
@@ -210,6 +256,7 @@ impl PriceTable {
                 prices: None,
                 long_context: None,
                 per_image: None,
+                image_tokens: None,
                 max_input_tokens: None,
                 deprecation_date: None,
                 successor: None,
@@ -289,6 +336,13 @@ fn model_info(name: &str, fields: &Map<String, Value>) -> ModelInfo {
         prices: token_prices(fields, ""),
         long_context: long_context(fields),
         per_image: fields.get("input_cost_per_image").and_then(Value::as_f64),
+        image_tokens: per_million(fields, "output_cost_per_image_token").map(|image_output| {
+            ImageTokenPrices {
+                text_input: per_million(fields, "input_cost_per_token").unwrap_or(0.0),
+                image_input: per_million(fields, "input_cost_per_image_token").unwrap_or(0.0),
+                image_output,
+            }
+        }),
         max_input_tokens: fields.get("max_input_tokens").and_then(Value::as_u64),
         deprecation_date: fields
             .get("deprecation_date")
@@ -468,6 +522,37 @@ mod tests {
                 "gpt-4o will be retired on 2027-01-14, in 25 days; its successor is gpt-6-luna (use -m gpt-6-luna)"
             )
         );
+    }
+
+    #[test]
+    fn image_prices() {
+        let table = PriceTable::embedded()
+            .and_then(PriceTable::with_legacy_images)
+            .expect("tables");
+        let info = table
+            .lookup("gpt-image-2", &BTreeMap::new())
+            .expect("known");
+        let prices = info.image_tokens.expect("image token prices");
+        assert_eq!(
+            prices,
+            ImageTokenPrices {
+                text_input: 5.0,
+                image_input: 8.0,
+                image_output: 30.0
+            }
+        );
+        // 40 text tokens in, 4,000 image tokens out: (40 × 5 + 4000 × 30) / 1e6.
+        assert!((prices.cost(40, 0, 4000) - 0.1202).abs() < 1e-12);
+        assert_eq!(table.per_image("dall-e-3", "hd", "1792x1024"), Some(0.12));
+        assert_eq!(
+            table.per_image("dall-e-2", "standard", "256x256"),
+            Some(0.016)
+        );
+        assert_eq!(
+            table.per_image("gpt-image-1", "high", "1024x1024"),
+            Some(0.167)
+        );
+        assert_eq!(table.per_image("dall-e-3", "hd", "800x600"), None);
     }
 
     #[test]

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use futures_util::{Stream, StreamExt as _};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 pub use error::ApiError;
 use sse::StreamEvent;
-use types::{ChatRequest, ChatResponse};
+use types::{ChatRequest, ChatResponse, ImagesRequest, ImagesResponse};
 
 pub struct Client {
     http: reqwest::Client,
@@ -63,16 +64,35 @@ impl Client {
         request: &ChatRequest<'_>,
         on_retry: OnRetry<'_>,
     ) -> Result<ChatResponse, ApiError> {
-        let response = self
-            .post("chat/completions", request, request.model, on_retry)
-            .await?;
-        let url = self.url("chat/completions");
-        let body = response
+        self.post_json("chat/completions", request, request.model, on_retry)
+            .await
+    }
+
+    pub async fn images(
+        &self,
+        request: &ImagesRequest<'_>,
+        on_retry: OnRetry<'_>,
+    ) -> Result<ImagesResponse, ApiError> {
+        self.post_json("images/generations", request, request.model, on_retry)
+            .await
+    }
+
+    /// A request whose whole answer is one JSON document.
+    async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+        model: &str,
+        on_retry: OnRetry<'_>,
+    ) -> Result<T, ApiError> {
+        let response = self.post(path, body, model, on_retry).await?;
+        let url = self.url(path);
+        let text = response
             .text()
             .await
             .map_err(|e| transport_error(&e, &url, self.timeout, true))?;
-        serde_json::from_str(&body).map_err(|e| {
-            let start: String = body.chars().take(80).collect();
+        serde_json::from_str(&text).map_err(|e| {
+            let start: String = text.chars().take(80).collect();
             ApiError::Malformed(format!("{e} in the response `{start}`"))
         })
     }

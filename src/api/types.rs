@@ -163,3 +163,71 @@ impl ErrorDetail {
         }
     }
 }
+
+/// `POST /images/generations`.
+#[derive(Debug, Serialize)]
+pub struct ImagesRequest<'a> {
+    pub model: &'a str,
+    pub prompt: &'a str,
+    pub n: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style: Option<&'a str>,
+    /// dall-e answers with URLs unless asked; GPT image models always send base64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImagesResponse {
+    #[serde(default)]
+    pub data: Vec<ImageData>,
+    #[serde(default)]
+    pub usage: Option<ImageUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImageData {
+    #[serde(default)]
+    pub b64_json: Option<String>,
+    #[serde(default)]
+    pub revised_prompt: Option<String>,
+}
+
+/// Token usage of a GPT image model's request.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct ImageUsage {
+    #[serde(default)]
+    pub input_tokens: u64,
+    #[serde(default)]
+    pub output_tokens: u64,
+    #[serde(default)]
+    pub input_tokens_details: Option<ImageInputDetails>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct ImageInputDetails {
+    #[serde(default)]
+    pub text_tokens: Option<u64>,
+    #[serde(default)]
+    pub image_tokens: Option<u64>,
+}
+
+impl ImageUsage {
+    /// (text input, image input, image output) tokens; without details, all input is text.
+    pub fn split(&self) -> (u64, u64, u64) {
+        let details = self.input_tokens_details.unwrap_or_default();
+        let image = details.image_tokens.unwrap_or(0);
+        let text = details
+            .text_tokens
+            .unwrap_or(self.input_tokens.saturating_sub(image));
+        (text, image, self.output_tokens)
+    }
+}

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod completions;
 pub mod config;
 pub mod delete;
+pub mod image;
 pub mod list;
 pub mod prices;
 pub mod rename;

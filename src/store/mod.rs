@@ -6,6 +6,7 @@
 
 pub mod attachment;
 mod conversation;
+pub mod image;
 mod message;
 pub mod request;
 pub mod schema;

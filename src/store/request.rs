@@ -28,8 +28,9 @@ impl Outcome {
 #[derive(Insertable)]
 #[diesel(table_name = requests)]
 pub struct NewRequest<'a> {
-    pub conversation_id: i32,
-    pub question_id: i32,
+    /// None for image requests, which belong to no conversation.
+    pub conversation_id: Option<i32>,
+    pub question_id: Option<i32>,
     pub kind: &'a str,
     pub model: &'a str,
     /// JSON array of the stored message ids sent, oldest first (the question last).
@@ -49,6 +50,7 @@ pub struct RequestResult<'a> {
     pub cached_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
     pub reasoning_tokens: Option<i32>,
+    pub images: i32,
     pub usage_estimated: bool,
     pub input_price: Option<f64>,
     pub cached_price: Option<f64>,

@@ -7,6 +7,7 @@ mod chat;
 mod completions;
 mod config;
 mod faults;
+mod images;
 mod prices;
 mod reports;
 mod store;

@@ -1,0 +1,369 @@
+//! `tm image PROMPT`: generate images, save them (and a copy in the data directory), and
+//! record the request with what it cost.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use base64::Engine as _;
+use serde::Serialize;
+
+use crate::api::ApiError;
+use crate::api::types::ImagesRequest;
+use crate::app::{self, App};
+use crate::attach;
+use crate::cli::ImageArgs;
+use crate::commands::ask;
+use crate::error;
+use crate::image_rules::{self, Choice, Family};
+use crate::paths;
+use crate::prices::PriceTable;
+use crate::store;
+use crate::store::image::{self, Image};
+use crate::store::request::{self, NewRequest, Outcome, RequestResult};
+use crate::ui::spinner::Spinner;
+use crate::ui::{self, fmt};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    request_id: i32,
+    model: &'a str,
+    input_tokens: Option<u64>,
+    output_tokens: Option<u64>,
+    /// USD; null when the model has no price.
+    cost: Option<f64>,
+    images: &'a [Image],
+}
+
+/// One generated image, decoded, before it is saved.
+struct Made {
+    bytes: Vec<u8>,
+    extension: &'static str,
+    revised_prompt: Option<String>,
+    size: String,
+}
+
+fn extension(mime: &str) -> &'static str {
+    match mime {
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        _ => "png",
+    }
+}
+
+pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
+    let prompt = args.prompt.join(" ");
+    if prompt.trim().is_empty() {
+        return Err(error::usage(
+            "describe the image: tm image \"a red fox in the snow\"",
+        ));
+    }
+    let (paths, mut store, settings) = app.open()?;
+    let model = match &args.model {
+        Some(model) => model.clone(),
+        None => settings
+            .optional("image-model", None)?
+            .unwrap_or_else(|| "gpt-image-2".to_owned()),
+    };
+    let choice = image_rules::check(
+        &model,
+        Choice {
+            size: args.size.clone(),
+            quality: args.quality.clone(),
+            n: args.n,
+            format: args.format.clone(),
+            background: args.background.clone(),
+            style: args.style.clone(),
+        },
+    )
+    .map_err(error::usage)?;
+    let family = Family::of(&model);
+    let client = ask::client(&settings)?;
+    let table = PriceTable::load(&paths.data_dir)?;
+    let info = ask::model_info(&table, &model, &settings)?;
+
+    let started_at = store::now();
+    let request_id = store.write(|conn| {
+        request::insert(
+            conn,
+            &NewRequest {
+                conversation_id: None,
+                question_id: None,
+                kind: "image",
+                model: &model,
+                sent_message_ids: "[]".to_owned(),
+                system_prompt: None,
+                started_at: &started_at,
+                outcome: Outcome::Pending.as_str(),
+            },
+        )
+    })?;
+    let body = ImagesRequest {
+        model: &model,
+        prompt: &prompt,
+        n: choice.n,
+        size: choice.size.as_deref(),
+        quality: choice.quality.as_deref(),
+        output_format: choice.format.as_deref(),
+        background: choice.background.as_deref(),
+        style: choice.style.as_deref(),
+        response_format: (!family.is_gpt_image()).then_some("b64_json"),
+    };
+    let started = Instant::now();
+    let mut spinner = Spinner::start(&format!(
+        "generating {}",
+        fmt::plural(choice.n as usize, "image")
+    ));
+    let answer = app::runtime()?.block_on(client.images(&body, &mut |error, wait| {
+        eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
+    }));
+    spinner.stop();
+    let duration = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let made = answer.and_then(|response| {
+        let made = response
+            .data
+            .into_iter()
+            .map(|item| {
+                decode(
+                    item.b64_json.as_deref(),
+                    item.revised_prompt,
+                    choice.size.as_deref(),
+                )
+            })
+            .collect::<Result<Vec<Made>, ApiError>>()?;
+        if made.is_empty() {
+            return Err(ApiError::Malformed("the response holds no images".into()));
+        }
+        Ok((made, response.usage))
+    });
+    let (made, usage) = match made {
+        Ok(made) => made,
+        Err(err) => {
+            let text = err.to_string();
+            store.write(|conn| request::finish(conn, request_id, &failed(duration, &text)))?;
+            return Err(err.into());
+        }
+    };
+
+    let quality = choice.quality.clone();
+    let tokens = usage.map(|u| u.split());
+    let token_prices = info.as_ref().and_then(|i| i.image_tokens);
+    let cost = match (tokens, token_prices) {
+        (Some((text, image_in, out)), Some(prices)) => Some(prices.cost(text, image_in, out)),
+        // Billed by the size asked for; `auto` by the size made.
+        _ => made
+            .iter()
+            .map(|m| {
+                let size = choice
+                    .size
+                    .as_deref()
+                    .filter(|s| *s != "auto")
+                    .unwrap_or(&m.size);
+                table.per_image(&model, quality.as_deref().unwrap_or("standard"), size)
+            })
+            .sum::<Option<f64>>(),
+    };
+    let mut images = Vec::new();
+    let mut write_errors = Vec::new();
+    for (k, item) in made.iter().enumerate() {
+        let sha256 = attach::sha256_hex(&item.bytes);
+        let copy = paths
+            .data_dir
+            .join("images")
+            .join(format!("{sha256}.{}", item.extension));
+        if !copy.exists() {
+            paths::write_private_file(&copy, &item.bytes)?;
+        }
+        let target = target_path(
+            args.output.as_deref(),
+            request_id,
+            k,
+            made.len(),
+            item.extension,
+        );
+        // The copy is already safe; a bad -o only costs the user-facing file, so say so and go on.
+        let path = match write_new(&target, &item.bytes, args.output.is_some()) {
+            Ok(()) => target,
+            Err(err) => {
+                write_errors.push(err);
+                copy.clone()
+            }
+        };
+        images.push(Image {
+            id: 0,
+            request_id,
+            prompt: prompt.clone(),
+            revised_prompt: item.revised_prompt.clone(),
+            model: model.clone(),
+            size: item.size.clone(),
+            quality: quality.clone(),
+            path: path.display().to_string(),
+            copy_path: copy.display().to_string(),
+            sha256,
+            created_at: store::now(),
+        });
+    }
+    let count = i32::try_from(images.len()).unwrap_or(i32::MAX);
+    let to_i32 = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+    let images = store.write(|conn| {
+        let stored = images
+            .iter()
+            .map(|i| image::insert(conn, i))
+            .collect::<Result<Vec<Image>, _>>()?;
+        let result = RequestResult {
+            answer_id: None,
+            estimated_prompt_tokens: None,
+            prompt_tokens: tokens.map(|(text, image_in, _)| to_i32(text + image_in)),
+            cached_tokens: tokens.map(|_| 0),
+            completion_tokens: tokens.map(|(_, _, out)| to_i32(out)),
+            reasoning_tokens: None,
+            images: count,
+            usage_estimated: false,
+            input_price: token_prices.map(|p| p.text_input),
+            cached_price: token_prices.map(|p| p.image_input),
+            output_price: token_prices.map(|p| p.image_output),
+            cost,
+            first_token_ms: None,
+            duration_ms: Some(duration),
+            outcome: Outcome::Ok.as_str(),
+            error: None,
+        };
+        request::finish(conn, request_id, &result)?;
+        Ok(stored)
+    })?;
+
+    if args.json {
+        let report = Report {
+            request_id,
+            model: &model,
+            input_tokens: tokens.map(|(text, image_in, _)| text + image_in),
+            output_tokens: tokens.map(|(_, _, out)| out),
+            cost,
+            images: &images,
+        };
+        ui::outln(serde_json::to_string_pretty(&report)?)?;
+    } else {
+        for image in &images {
+            ui::outln(&image.path)?;
+        }
+    }
+    for revised in images.iter().filter_map(|i| i.revised_prompt.as_deref()) {
+        eprintln!("revised prompt: {revised}");
+    }
+    let usage_text = tokens.map_or_else(String::new, |(text, image_in, out)| {
+        format!(
+            " · {} input + {} output tokens",
+            fmt::count(text + image_in),
+            fmt::count(out)
+        )
+    });
+    eprintln!(
+        "image request {request_id} · {}{usage_text} · {}",
+        fmt::plural(images.len(), "image"),
+        fmt::cost(cost, false)
+    );
+    match write_errors.into_iter().next() {
+        Some(err) => Err(err.context("the image is kept in the data directory (the path above)")),
+        None => Ok(()),
+    }
+}
+
+fn failed<'a>(duration: i32, error: &'a str) -> RequestResult<'a> {
+    RequestResult {
+        answer_id: None,
+        estimated_prompt_tokens: None,
+        prompt_tokens: None,
+        cached_tokens: None,
+        completion_tokens: None,
+        reasoning_tokens: None,
+        images: 0,
+        usage_estimated: false,
+        input_price: None,
+        cached_price: None,
+        output_price: None,
+        cost: None,
+        first_token_ms: None,
+        duration_ms: Some(duration),
+        outcome: Outcome::Failed.as_str(),
+        error: Some(error),
+    }
+}
+
+/// Base64 → bytes, its real type, and its real size (what `auto` turned out to be).
+fn decode(
+    b64: Option<&str>,
+    revised_prompt: Option<String>,
+    asked: Option<&str>,
+) -> Result<Made, ApiError> {
+    let b64 =
+        b64.ok_or_else(|| ApiError::Malformed("an image came without b64_json data".into()))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|e| ApiError::Malformed(format!("an image's base64 is broken: {e}")))?;
+    let mime = match attach::sniff(&bytes) {
+        Some((attach::Kind::Image, mime)) => mime,
+        _ => {
+            return Err(ApiError::Malformed(
+                "the server sent image data that is not a PNG, JPEG, WebP or GIF".into(),
+            ));
+        }
+    };
+    let size = imagesize::blob_size(&bytes)
+        .map(|s| format!("{}x{}", s.width, s.height))
+        .unwrap_or_else(|_| asked.unwrap_or("unknown").to_owned());
+    Ok(Made {
+        bytes,
+        extension: extension(mime),
+        revised_prompt,
+        size,
+    })
+}
+
+/// `-o PATH` (with `-k` before the extension when there are several), else
+/// `tm-image-<request>[-k].<ext>` in the current directory.
+fn target_path(
+    output: Option<&Path>,
+    request_id: i32,
+    k: usize,
+    count: usize,
+    extension: &str,
+) -> PathBuf {
+    let suffix = if count > 1 {
+        format!("-{}", k + 1)
+    } else {
+        String::new()
+    };
+    match output {
+        Some(path) if count == 1 => path.to_owned(),
+        Some(path) => {
+            let stem = path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            let ext = path.extension().map_or_else(
+                || extension.to_owned(),
+                |e| e.to_string_lossy().into_owned(),
+            );
+            path.with_file_name(format!("{stem}{suffix}.{ext}"))
+        }
+        None => PathBuf::from(format!("tm-image-{request_id}{suffix}.{extension}")),
+    }
+}
+
+/// `-o` may replace a file, as `curl -o` does; a generated name never replaces anything.
+fn write_new(path: &Path, bytes: &[u8], may_replace: bool) -> Result<()> {
+    use std::io::Write as _;
+    let mut options = fs::OpenOptions::new();
+    options.write(true);
+    if may_replace {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("could not write {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("could not write {}", path.display()))
+}
