@@ -29,7 +29,11 @@ fn gpt_image_answer(images: &[Vec<u8>], input: u64, output: u64) -> Reply {
 fn gpt_image_saves_the_png_and_records_its_cost() {
     let env = TmEnv::new();
     let picture = png(48, 32);
-    let server = FakeOpenAi::start(vec![gpt_image_answer(std::slice::from_ref(&picture), 40, 4000)]);
+    let server = FakeOpenAi::start(vec![gpt_image_answer(
+        std::slice::from_ref(&picture),
+        40,
+        4000,
+    )]);
     let output = env
         .tm_with(&server)
         .args(["image", "a red fox", "--size", "1024x1024"])
