@@ -322,6 +322,9 @@ pub struct Exchange {
     pub output_error: Option<io::Error>,
 }
 
+/// How often a streaming answer is written to the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
 #[derive(Default)]
 struct Received {
     text: String,
@@ -404,8 +407,33 @@ pub async fn send(
     };
     let started = Instant::now();
     let mut got = Received::default();
+    // What has arrived is in the database within CHECKPOINT_EVERY of arriving, so a killed
+    // process or a dead laptop loses at most that much of an answer.
+    let mut answer_id: Option<i32> = None;
+    let mut checkpoint = |text: &str| {
+        let saved = store.write(|conn| match answer_id {
+            Some(id) => Message::set_content(conn, id, text),
+            None => {
+                Message::set_status(conn, question_id, Status::Answered)?;
+                let now = store::now();
+                let message = Message::insert(
+                    conn,
+                    conversation_id,
+                    Role::Assistant,
+                    text,
+                    Status::Interrupted,
+                    &now,
+                )?;
+                answer_id = Some(message.id);
+                Ok(())
+            }
+        });
+        // A checkpoint that cannot be written (a busy disk) is retried by the next one and,
+        // in the end, by the final save, whose error is reported.
+        drop(saved);
+    };
     let result = tokio::select! {
-        result = receive(client, &request, sink, started, &mut got) => Some(result),
+        result = receive(client, &request, sink, started, &mut got, &mut checkpoint) => Some(result),
         Ok(()) = tokio::signal::ctrl_c() => None,
     };
     let duration = started.elapsed();
@@ -480,14 +508,21 @@ pub async fn send(
             None
         } else {
             Message::set_status(conn, question_id, Status::Answered)?;
-            let message = Message::insert(
-                conn,
-                conversation_id,
-                Role::Assistant,
-                &answer,
-                answer_status,
-                &finished_at,
-            )?;
+            let message = match answer_id {
+                Some(id) => {
+                    Message::set_content(conn, id, &answer)?;
+                    Message::set_status(conn, id, answer_status)?;
+                    Message::find(conn, id)?
+                }
+                None => Message::insert(
+                    conn,
+                    conversation_id,
+                    Role::Assistant,
+                    &answer,
+                    answer_status,
+                    &finished_at,
+                )?,
+            };
             Message::set_tokens(
                 conn,
                 message.id,
@@ -538,10 +573,16 @@ async fn receive(
     sink: &mut dyn Sink,
     started: Instant,
     got: &mut Received,
+    checkpoint: &mut dyn FnMut(&str),
 ) -> Result<(), ApiError> {
-    let deliver = |got: &mut Received, text: &str, sink: &mut dyn Sink| {
+    let mut saved_at: Option<Instant> = None;
+    let mut deliver = |got: &mut Received, text: &str, sink: &mut dyn Sink| {
         got.first_token.get_or_insert_with(|| started.elapsed());
         got.text.push_str(text);
+        if saved_at.is_none_or(|at| at.elapsed() >= CHECKPOINT_EVERY) {
+            checkpoint(&got.text);
+            saved_at = Some(Instant::now());
+        }
         // A closed stdout must not lose the answer: keep receiving, report it afterwards.
         if got.output_error.is_none()
             && let Err(error) = sink.delta(text)

@@ -1,26 +1,9 @@
-//! `tm`: the OpenAI API from the terminal, every token and dollar counted, every conversation kept
-//! in one local SQLite file.
-
-mod api;
-mod app;
-mod attach;
-mod cli;
-mod commands;
-mod context;
-mod error;
-mod exchange;
-mod image_rules;
-mod paths;
-mod period;
-mod prices;
-mod settings;
-mod store;
-mod tokens;
-mod ui;
+//! The `tm` binary: parse, run, and pick the exit status.
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
+use tm::{app, cli, error};
 
 fn main() -> ExitCode {
     match app::run(cli::Cli::parse()) {

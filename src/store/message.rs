@@ -93,6 +93,20 @@ impl Message {
             .get_result(conn)
     }
 
+    pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Self> {
+        messages::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+    }
+
+    pub fn set_content(conn: &mut SqliteConnection, id: i32, content: &str) -> QueryResult<()> {
+        diesel::update(messages::table.find(id))
+            .set(messages::content.eq(content))
+            .execute(conn)
+            .map(drop)
+    }
+
     pub fn set_status(conn: &mut SqliteConnection, id: i32, status: Status) -> QueryResult<()> {
         diesel::update(messages::table.find(id))
             .set(messages::status.eq(status.as_str()))
