@@ -258,6 +258,22 @@ mod tests {
         assert_eq!(sniff(b""), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_are_sniffed_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            if let Some((Kind::Image, _)) = sniff(&bytes) {
+                let _ = imagesize::blob_size(&bytes);
+            }
+        }
+
+        #[test]
+        fn plain_text_is_text(text in "[a-zA-Z0-9 ,.;:!?\n\u{e9}\u{4e2d}]{1,200}") {
+            // Text that happens to start like a known file is that file; plain prose is text.
+            proptest::prop_assume!(infer::get(text.as_bytes()).is_none());
+            proptest::prop_assert_eq!(sniff(text.as_bytes()), Some((Kind::Text, "text/plain")));
+        }
+    }
+
     #[test]
     fn sizes() {
         assert_eq!(size(999), "999 bytes");

@@ -190,6 +190,45 @@ pub fn estimate(model: &str, encoding: Encoding, parts: &[Part]) -> Estimate {
     Estimate { per_part, total }
 }
 
+/// Refuses a prompt larger than the model's context window, before anything is sent.
+///
+/// Every BPE token stands for at least one byte, so a prompt whose bytes fit cannot exceed
+/// the window; only a prompt that might is counted, and only then is the encoder built.
+pub fn check_context_window(plan: &Plan, window: Option<u64>) -> Result<()> {
+    let Some(window) = window else { return Ok(()) };
+    let model = plan.options.model.as_str();
+    let upper: usize = plan
+        .parts
+        .iter()
+        .map(|part| {
+            let files: usize = part
+                .attachments
+                .iter()
+                .map(|a| match a.kind {
+                    Kind::Image => attachment_tokens(model, plan.encoding, a).unwrap_or(0),
+                    Kind::Text | Kind::Pdf => a.bytes.len(),
+                })
+                .sum();
+            part.content.len() + part.role.len() + tokens::PER_MESSAGE + files
+        })
+        .sum::<usize>()
+        + REPLY_PRIMING;
+    if upper as u64 <= window {
+        return Ok(());
+    }
+    let estimate = estimate(model, plan.encoding, &plan.parts).total as u64;
+    if estimate <= window {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the prompt is about {} tokens, more than {model}'s context window of {} tokens; \
+         send fewer messages (--max-messages, --context-tokens {}) or smaller files. Nothing was sent",
+        fmt::count(estimate),
+        fmt::count(window),
+        window
+    )
+}
+
 /// Fills in the files of stored messages.
 fn load_attachments(store: &mut Store, parts: &mut [Part]) -> Result<()> {
     let ids: Vec<i32> = parts.iter().filter_map(|p| p.id).collect();
@@ -575,14 +614,9 @@ async fn receive(
     got: &mut Received,
     checkpoint: &mut dyn FnMut(&str),
 ) -> Result<(), ApiError> {
-    let mut saved_at: Option<Instant> = None;
-    let mut deliver = |got: &mut Received, text: &str, sink: &mut dyn Sink| {
+    let deliver = |got: &mut Received, text: &str, sink: &mut dyn Sink| {
         got.first_token.get_or_insert_with(|| started.elapsed());
         got.text.push_str(text);
-        if saved_at.is_none_or(|at| at.elapsed() >= CHECKPOINT_EVERY) {
-            checkpoint(&got.text);
-            saved_at = Some(Instant::now());
-        }
         // A closed stdout must not lose the answer: keep receiving, report it afterwards.
         if got.output_error.is_none()
             && let Err(error) = sink.delta(text)
@@ -608,12 +642,35 @@ async fn receive(
         .chat_stream(request, &mut |e, w| sink.retrying(e, w))
         .await?;
     let mut events = std::pin::pin!(events);
-    while let Some(event) = events.next().await {
+    // Text that arrived is saved at once the first time, then at most CHECKPOINT_EVERY later,
+    // also when the stream stalls: the wait for the next event ends when a save is due.
+    let mut saved_len = 0;
+    let mut saved_at: Option<tokio::time::Instant> = None;
+    loop {
+        let unsaved = got.text.len() > saved_len;
+        let due = saved_at.map(|at| at + CHECKPOINT_EVERY);
+        let next = match due.filter(|_| unsaved) {
+            Some(due) => match tokio::time::timeout_at(due, events.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    checkpoint(&got.text);
+                    (saved_len, saved_at) = (got.text.len(), Some(tokio::time::Instant::now()));
+                    continue;
+                }
+            },
+            None => events.next().await,
+        };
+        let Some(event) = next else { break };
         match event? {
             StreamEvent::Delta(text) => deliver(got, &text, sink),
             StreamEvent::Finish(reason) => got.finish_reason = Some(reason),
             StreamEvent::Usage(usage) => got.usage = Some(usage),
             StreamEvent::Done => return Ok(()),
+        }
+        if got.text.len() > saved_len && saved_at.is_none_or(|at| at.elapsed() >= CHECKPOINT_EVERY)
+        {
+            checkpoint(&got.text);
+            (saved_len, saved_at) = (got.text.len(), Some(tokio::time::Instant::now()));
         }
     }
     // Some servers end without [DONE]; a finish_reason still says the answer is whole.

@@ -105,6 +105,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_day_or_an_error(text in ".{0,24}") {
+            let today: Date = "2026-11-24".parse().expect("date");
+            for bound in [Bound::Since, Bound::Until] {
+                if let Ok(day) = parse_day(&text, bound, today) {
+                    proptest::prop_assert!(instant(day, bound, &TimeZone::UTC).is_ok());
+                }
+            }
+        }
+
+        #[test]
+        fn counts_of_days_go_back_that_far(n in 1i64..3650) {
+            let today: Date = "2026-11-24".parse().expect("date");
+            let since = parse_day(&format!("{n}d"), Bound::Since, today).expect("valid");
+            proptest::prop_assert_eq!(i64::from(since.until(today).expect("span").get_days()), n - 1);
+        }
+    }
+
     #[test]
     fn bounds_are_local_midnights() {
         let zone = TimeZone::get("America/New_York").expect("tzdb");

@@ -138,6 +138,30 @@ mod tests {
         assert_eq!(collect(chunks), expected());
     }
 
+    proptest::proptest! {
+        /// However the bytes of a valid stream are cut, the events are the same.
+        #[test]
+        fn any_chunking_gives_the_same_events(cuts in proptest::collection::vec(0..STREAM.len(), 0..12)) {
+            let bytes = STREAM.as_bytes();
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut chunks = Vec::new();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([bytes.len()]) {
+                chunks.push(bytes[from..cut].to_vec());
+                from = cut;
+            }
+            proptest::prop_assert_eq!(collect(chunks), expected());
+        }
+
+        /// Arbitrary bytes give events or errors, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = collect(vec![bytes]);
+        }
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         let got = collect(vec![b"data: {\"choices\": [oops\n\n".to_vec()]);

@@ -40,6 +40,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     if args.dry_run {
         return dry_run(&plan, model_info.as_ref(), args.json);
     }
+    exchange::check_context_window(&plan, model_info.as_ref().and_then(|i| i.max_input_tokens))?;
     let client = client(&settings)?;
     let mut sink = StdoutSink::new();
     let exchange = app::runtime()?.block_on(exchange::send(

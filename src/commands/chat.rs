@@ -257,6 +257,13 @@ impl Session {
             question,
             self.options.clone(),
         )?;
+        if let Err(err) = exchange::check_context_window(
+            &plan,
+            self.model_info.as_ref().and_then(|i| i.max_input_tokens),
+        ) {
+            error::print(&err);
+            return Ok(());
+        }
         let mut sink = StdoutSink::new();
         let exchange = self.runtime.block_on(exchange::send(
             &mut self.store,

@@ -3,12 +3,17 @@
 
 mod ask;
 mod attachments;
+mod bad_input;
 mod chat;
 mod completions;
+mod concurrency;
 mod config;
+mod crash;
 mod faults;
+mod hostile;
 mod images;
 mod prices;
 mod reports;
 mod store;
 mod support;
+mod upgrade;

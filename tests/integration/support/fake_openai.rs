@@ -28,6 +28,8 @@ pub enum Step {
 pub enum Body {
     Full(Vec<u8>),
     Chunked(Vec<Step>),
+    /// Accept the request, then send nothing at all until the test lets go.
+    Silent(Receiver<()>),
 }
 
 pub struct Reply {
@@ -68,6 +70,15 @@ impl Reply {
         steps.push(chunk(&usage.sse()));
         steps.push(chunk(DONE));
         Self::stream(steps)
+    }
+
+    /// A server that takes the request and never answers (until `release` is dropped).
+    pub fn silent(release: Receiver<()>) -> Self {
+        Self {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::Silent(release),
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -186,7 +197,9 @@ impl FakeOpenAi {
                 let reply = replies.next().unwrap_or_else(|| {
                     Reply::json(599, r#"{"error":{"message":"unexpected request"}}"#)
                 });
-                let _ = write_reply(stream, reply);
+                // Replies go out on their own threads, so one held on a gate or silent does
+                // not keep the next connection waiting; they are still handed out in order.
+                thread::spawn(move || write_reply(stream, reply));
             }
         });
         Self {
@@ -265,6 +278,10 @@ fn reason(status: u16) -> &'static str {
 
 fn write_reply(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
+    if let Body::Silent(release) = reply.body {
+        let _ = release.recv_timeout(GATE_LIMIT);
+        return Ok(());
+    }
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nConnection: close\r\n",
         reply.status,
@@ -302,6 +319,7 @@ fn write_reply(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
             }
             stream.write_all(b"0\r\n\r\n")?;
         }
+        Body::Silent(_) => {}
     }
     stream.flush()
 }

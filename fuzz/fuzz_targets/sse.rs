@@ -1,0 +1,42 @@
+//! The SSE parser on arbitrary bytes, cut at arbitrary points: never a panic, and the same
+//! events however the bytes are split.
+#![no_main]
+
+use futures_util::StreamExt as _;
+use libfuzzer_sys::fuzz_target;
+use tm::api::{ApiError, sse};
+
+fn events(chunks: Vec<Vec<u8>>) -> Vec<Result<sse::StreamEvent, String>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let stream = sse::events(futures_util::stream::iter(
+        chunks.into_iter().map(Ok::<_, ApiError>),
+    ));
+    runtime.block_on(stream.map(|r| r.map_err(|e| e.to_string())).collect())
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&cuts, bytes)) = data.split_first() else {
+        return;
+    };
+    let whole = events(vec![bytes.to_vec()]);
+    // The first byte picks a cut pattern: chunks of 1 to 8 bytes, varying along the input.
+    let mut chunks = Vec::new();
+    let mut rest = bytes;
+    let mut step = usize::from(cuts % 8) + 1;
+    while !rest.is_empty() {
+        let (head, tail) = rest.split_at(step.min(rest.len()));
+        chunks.push(head.to_vec());
+        rest = tail;
+        step = step % 8 + 1;
+    }
+    let split = events(chunks);
+    // After an error the parser may stop at different points; up to the first error, equal.
+    let agree = whole
+        .iter()
+        .zip(&split)
+        .take_while(|(a, b)| a.is_ok() && b.is_ok())
+        .all(|(a, b)| a == b);
+    assert!(agree, "{whole:?} != {split:?}");
+});

@@ -1,0 +1,164 @@
+//! Bad input of every kind: the exit status of SPEC §6, an error naming the value and what
+//! is accepted, and the database byte for byte as it was.
+
+use std::fs;
+
+use crate::support::{FakeOpenAi, TmEnv, answer, stderr};
+
+struct Case {
+    args: &'static [&'static str],
+    stdin: &'static [u8],
+    env: Option<(&'static str, &'static str)>,
+    code: i32,
+    says: &'static str,
+}
+
+const fn case(args: &'static [&'static str], code: i32, says: &'static str) -> Case {
+    Case {
+        args,
+        stdin: b"",
+        env: None,
+        code,
+        says,
+    }
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("the one real answer")]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "first"])
+        .assert()
+        .success();
+    fs::create_dir(env.dir().join("folder")).expect("mkdir");
+    fs::write(env.dir().join("empty.txt"), b"").expect("write");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(env.dir().join("pipe"))
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let before = env.db_bytes();
+    let cases = [
+        Case {
+            args: &["ask", "summarise"],
+            stdin: b"caf\xe9 au lait",
+            ..case(&[], 2, "stdin is not UTF-8 text (invalid byte at offset 3)")
+        },
+        case(
+            &["ask", "--conv", "0", "hi"],
+            2,
+            "invalid value '0' for '--conv <ID>': 0 is not in 1..=2147483647",
+        ),
+        case(
+            &["ask", "--conv", "-1", "hi"],
+            2,
+            "unexpected argument '-1'",
+        ),
+        case(
+            &["ask", "--conv", "abc", "hi"],
+            2,
+            "invalid value 'abc' for '--conv <ID>'",
+        ),
+        case(
+            &["ask", "--conv", "99999999999999999999", "hi"],
+            2,
+            "invalid value '99999999999999999999' for '--conv <ID>'",
+        ),
+        case(
+            &["ask", "--max-messages", "0", "hi"],
+            2,
+            "'0' is not a message count: use a whole number from 1 up, or 'all'",
+        ),
+        case(
+            &["ask", "--max-messages", "-3", "hi"],
+            2,
+            "unexpected argument '-3'",
+        ),
+        case(
+            &["usage", "--since", "the other day"],
+            2,
+            "'the other day' is not a time: use 7d, 2w, 3m",
+        ),
+        case(
+            &["config", "set", "colour", "blue"],
+            2,
+            "unknown setting 'colour'; the settings are api-key, model",
+        ),
+        case(
+            &["config", "set", "price.gpt-4o", "input=2.5"],
+            2,
+            "bad value for price.gpt-4o: 'input=2.5' lacks input or output: use input=N,output=N[,cached=N]",
+        ),
+        case(
+            &["config", "set", "base-url", "api.example.test/v1"],
+            2,
+            "bad value for base-url: 'api.example.test/v1' is not a URL",
+        ),
+        Case {
+            env: Some(("OPENAI_BASE_URL", "localhost:8080")),
+            ..case(
+                &["config", "list"],
+                2,
+                "bad value for base-url: 'localhost:8080' must start with http:// or https://",
+            )
+        },
+        case(
+            &["ask", "-a", "folder", "hi"],
+            1,
+            "cannot attach folder: it is a directory",
+        ),
+        case(
+            &["ask", "-a", "pipe", "hi"],
+            1,
+            "cannot attach pipe: it is not a regular file",
+        ),
+        case(
+            &["ask", "-a", "empty.txt", "hi"],
+            1,
+            "cannot attach empty.txt: it is empty",
+        ),
+        case(
+            &["ask", "--db", "folder", "hi"],
+            1,
+            "folder is a directory; the database must be a file",
+        ),
+        case(
+            &["ask", "--db", "no/such/dir/tm.db", "hi"],
+            1,
+            "the folder no/such/dir does not exist; create it or pass another --db",
+        ),
+    ];
+    for case in cases {
+        let mut command = env.tm_with(&server);
+        if let Some((name, value)) = case.env {
+            command.env(name, value);
+        }
+        let output = command
+            .args(case.args)
+            .write_stdin(case.stdin)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(case.code),
+            "{:?}: {}",
+            case.args,
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(case.says),
+            "{:?}: {}",
+            case.args,
+            stderr(&output)
+        );
+        assert_eq!(
+            env.db_bytes(),
+            before,
+            "{:?} changed the database",
+            case.args
+        );
+    }
+}

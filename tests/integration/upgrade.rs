@@ -1,0 +1,65 @@
+//! A database made by the first released schema (tests/fixtures/db/v1.sqlite, made by
+//! make-v1.sh beside it) opens with this build: migrations run, nothing is lost.
+
+use serde_json::json;
+
+use crate::support::{FakeOpenAi, TmEnv, answer, stdout};
+
+#[test]
+fn the_first_schema_upgrades_with_everything_in_it() {
+    let env = TmEnv::new();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/v1.sqlite");
+    std::fs::copy(fixture, env.db()).expect("copy the fixture");
+    let before = |env: &TmEnv| {
+        env.rows(
+            "SELECT (SELECT group_concat(id || title, '|') FROM conversations),
+                    (SELECT group_concat(id || role || content || status, '|') FROM messages),
+                    (SELECT group_concat(id || model || outcome || coalesce(cost, 'NULL'), '|') FROM requests),
+                    (SELECT group_concat(key || value, '|') FROM settings)",
+        )
+    };
+    let rows = before(&env);
+
+    let output = env.tm().args(["list", "--json"]).output().expect("runs");
+    assert!(output.status.success());
+    let list: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(list[0]["title"], json!("hello llama"));
+    assert_eq!(list[1]["prompt_tokens"], json!(1275));
+    assert_eq!(
+        before(&env),
+        rows,
+        "every conversation, message, request and setting is still there"
+    );
+    assert_eq!(
+        env.rows("SELECT group_concat(version, ' ') FROM (SELECT version FROM __diesel_schema_migrations ORDER BY version)"),
+        [["20261124000000 20261124100000"]]
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM attachments"), [["0"]]);
+
+    let show = stdout(&env.tm().args(["show", "1"]).output().expect("runs"));
+    assert!(
+        show.contains(
+            "#4 gpt-5.4-mini · 2026-11-20 05:05 · interrupted · ~7 completion tokens · ~$0.000062"
+        ),
+        "{show}"
+    );
+
+    // The old history goes out with a new question; the failed question does not.
+    let server = FakeOpenAi::start(vec![answer("more")]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "--conv", "1", "--max-messages", "all", "go on"])
+        .assert()
+        .success();
+    let sent = server.requests()[0].json()["messages"].clone();
+    assert_eq!(sent.as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        sent[3],
+        json!({"role": "assistant", "content": "Option and Result are the everyday ones"})
+    );
+    assert_eq!(
+        server.requests()[0].json()["model"],
+        json!("gpt-4.1"),
+        "settings came along"
+    );
+}
