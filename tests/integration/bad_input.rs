@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{FakeOpenAi, TmEnv, answer, stderr};
+use crate::support::{FakeOpenAi, TmEnv, answer, stderr, wrap};
 
 struct Case {
     args: &'static [&'static str],
@@ -161,4 +161,50 @@ fn bad_input_is_refused_and_changes_nothing() {
             case.args
         );
     }
+}
+
+/// Root ignores file permissions, and these tests may run as root: `setpriv` drops every
+/// capability, so that a read-only database and an unreadable file are what they say.
+#[test]
+fn a_read_only_database_and_an_unreadable_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("fine")]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "first"])
+        .assert()
+        .success();
+    fs::write(env.dir().join("secret.txt"), "not for you\n").expect("write");
+    fs::set_permissions(
+        env.dir().join("secret.txt"),
+        fs::Permissions::from_mode(0o000),
+    )
+    .expect("chmod");
+    let before = env.db_bytes();
+    let unprivileged = |args: &[&str]| {
+        let mut command = env.spawnable(&server);
+        command.args(args);
+        wrap(&command, &["setpriv", "--bounding-set=-all"])
+            .output()
+            .expect("runs")
+    };
+    let output = unprivileged(&["ask", "-a", "secret.txt", "hi"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot attach secret.txt: Permission denied"),
+        "{}",
+        stderr(&output)
+    );
+
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o400)).expect("chmod");
+    let output = unprivileged(&["ask", "hi"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("{}", env.db().display()))
+            && stderr(&output).contains("readonly database"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(env.db_bytes(), before);
+    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).expect("chmod back");
 }

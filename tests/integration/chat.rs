@@ -8,7 +8,7 @@ use rexpect::session::PtySession;
 use serde_json::json;
 
 use crate::support::fake_openai::{chunk, delta};
-use crate::support::{FakeOpenAi, Reply, Step, TmEnv, answer, stderr, stdout};
+use crate::support::{FakeOpenAi, Reply, Step, TmEnv, answer, stderr, stdout, wrap};
 
 const TOKEN_LINE: &str = "question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens (40 reasoning) · $0.00097";
 
@@ -27,21 +27,10 @@ fn expect(session: &mut PtySession, text: &str) -> Result<String, rexpect::error
 /// A pty starts with no size; a real terminal has one, and the picker and the line editor
 /// lay themselves out by it. `stty` sets it from inside, then tm replaces the shell.
 fn spawn(command: Command) -> PtySession {
-    let mut sized = Command::new("sh");
-    sized
-        .arg("-c")
-        .arg("stty rows 30 cols 120 && exec \"$0\" \"$@\"")
-        .arg(command.get_program())
-        .args(command.get_args());
-    for (name, value) in command.get_envs() {
-        match value {
-            Some(value) => sized.env(name, value),
-            None => sized.env_remove(name),
-        };
-    }
-    if let Some(dir) = command.get_current_dir() {
-        sized.current_dir(dir);
-    }
+    let sized = wrap(
+        &command,
+        &["sh", "-c", "stty rows 30 cols 120 && exec \"$0\" \"$@\""],
+    );
     rexpect::session::spawn_command(sized, Some(20_000)).expect("spawn tm chat in a pty")
 }
 

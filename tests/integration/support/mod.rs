@@ -302,3 +302,23 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
         .decode(text)
         .expect("base64")
 }
+
+/// The same tm command run through a prefix program (`sh -c …`, `setpriv …`), with its
+/// environment and working directory kept.
+pub fn wrap(command: &StdCommand, prefix: &[&str]) -> StdCommand {
+    let mut wrapped = StdCommand::new(prefix[0]);
+    wrapped
+        .args(&prefix[1..])
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => wrapped.env(name, value),
+            None => wrapped.env_remove(name),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    wrapped
+}
