@@ -8,7 +8,6 @@ mod chat;
 mod completions;
 mod concurrency;
 mod config;
-mod crash;
 mod faults;
 mod hostile;
 mod images;
