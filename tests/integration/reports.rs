@@ -454,3 +454,33 @@ fn usage_compares_this_month_with_a_subscription() {
     let out = stdout(&env.tm().arg("usage").output().expect("runs"));
     assert!(!out.contains("this month"), "{out}");
 }
+
+/// On a terminal `delete` asks, and only a yes deletes.
+#[test]
+fn delete_asks_on_a_terminal() {
+    let env = history();
+    let ask = |answer: &str| {
+        let mut command = crate::support::wrap(
+            &env.command(),
+            &["sh", "-c", "stty rows 30 cols 120 && exec \"$0\" \"$@\""],
+        );
+        command.args(["delete", "2"]);
+        let mut session = rexpect::session::spawn_command(command, Some(20_000)).expect("pty");
+        session
+            .exp_string("Delete 1 conversation (2 hello llama)?")
+            .expect("the question");
+        session.send(answer).expect("answer");
+        session.flush().expect("flush");
+        session.exp_eof().expect("eof");
+    };
+    ask("n");
+    assert_eq!(
+        env.rows("SELECT count(*) FROM conversations WHERE id = 2"),
+        [["1"]]
+    );
+    ask("y");
+    assert_eq!(
+        env.rows("SELECT count(*) FROM conversations WHERE id = 2"),
+        [["0"]]
+    );
+}
