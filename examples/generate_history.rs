@@ -1,0 +1,194 @@
+//! Writes a realistic history through tm's own store code, for the benchmark (bench/run.sh).
+//! Deterministic for a given seed.
+//!
+//! cargo run --release --example generate_history -- DB CONVERSATIONS MESSAGES DAYS SEED
+//!
+//! MESSAGES is the total; every conversation gets about the same number, except that
+//! conversation 1 gets 2,000 and conversation 2 gets 50 (the cases of `tm show` and
+//! `tm ask --dry-run`). One request per exchange, an attachment on one question in 50,
+//! and an image request every 100 exchanges.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, anyhow};
+use tm::attach::{self, Attachment, Detail, Kind};
+use tm::store::image::{self, Image};
+use tm::store::request::{self, NewRequest, Outcome, RequestResult};
+use tm::store::{self, Conversation, Message, Role, Status, Store, attachment};
+
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+const MODELS: [&str; 4] = ["gpt-5.4-mini", "gpt-5.5", "gpt-4o", "o4-mini"];
+const WORDS: [&str; 16] = [
+    "monad", "borrow", "checker", "lifetime", "tokio", "future", "sqlite", "index", "query",
+    "stream", "token", "price", "context", "window", "vector", "closure",
+];
+
+fn sentence(random: &mut Random, words: u64) -> String {
+    (0..words)
+        .map(|_| WORDS[random.below(WORDS.len() as u64) as usize])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [db, conversations, messages, days, seed] = args.as_slice() else {
+        return Err(anyhow!(
+            "usage: generate_history DB CONVERSATIONS MESSAGES DAYS SEED"
+        ));
+    };
+    let number = |text: &String| {
+        text.parse::<u64>()
+            .with_context(|| format!("'{text}' is not a number"))
+    };
+    let (conversations, messages, days) =
+        (number(conversations)?, number(messages)?, number(days)?);
+    let mut random = Random(number(seed)?);
+    let mut store = Store::open(&PathBuf::from(db), false)?;
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days as i64);
+    let span_ms = days * 24 * 3_600_000;
+    let photo = Attachment {
+        name: "photo.png".into(),
+        mime: "image/png".into(),
+        kind: Kind::Image,
+        bytes: b"\x89PNG\r\n\x1a\n a stand-in image".to_vec(),
+        sha256: attach::sha256_hex(b"\x89PNG\r\n\x1a\n a stand-in image"),
+        width: Some(1024),
+        height: Some(768),
+        detail: Some(Detail::Auto),
+    };
+    let rest = messages.saturating_sub(2_050);
+    // Whole exchanges, as close to the asked total as they come.
+    let per_conversation =
+        ((rest as f64 / conversations.saturating_sub(2).max(1) as f64 / 2.0).round() as u64).max(1)
+            * 2;
+    let mut exchange = 0u64;
+    for c in 1..=conversations {
+        let count = match c {
+            1 => 2_000,
+            2 => 50,
+            _ => per_conversation,
+        };
+        // Each conversation lives within a few hours somewhere in the period.
+        let at_ms = |offset: u64| start + jiff::SignedDuration::from_millis(offset as i64);
+        let begin = random.below(span_ms.saturating_sub(10 * 3_600_000).max(1));
+        store.write(|conn| {
+            let title = sentence(&mut random, 5);
+            let conversation = Conversation::create(conn, &title, &store::timestamp(at_ms(begin)))?;
+            let mut last = begin;
+            for pair in 0..count / 2 {
+                exchange += 1;
+                let when = begin + pair * 20_000 + random.below(10_000);
+                last = when;
+                let stamp = store::timestamp(at_ms(when));
+                let length = 8 + random.below(40);
+                let question_text = sentence(&mut random, length);
+                let question = Message::insert(
+                    conn,
+                    conversation.id,
+                    Role::User,
+                    &question_text,
+                    Status::Answered,
+                    &stamp,
+                )?;
+                if exchange.is_multiple_of(50) {
+                    attachment::insert(conn, question.id, &photo)?;
+                }
+                let model = MODELS[random.below(MODELS.len() as u64) as usize];
+                let id = request::insert(
+                    conn,
+                    &NewRequest {
+                        conversation_id: Some(conversation.id),
+                        question_id: Some(question.id),
+                        kind: "chat",
+                        model,
+                        sent_message_ids: format!("[{}]", question.id),
+                        system_prompt: None,
+                        started_at: &stamp,
+                        outcome: Outcome::Pending.as_str(),
+                    },
+                )?;
+                let length = 30 + random.below(200);
+                let answer_text = sentence(&mut random, length);
+                let answer = Message::insert(
+                    conn,
+                    conversation.id,
+                    Role::Assistant,
+                    &answer_text,
+                    Status::Complete,
+                    &stamp,
+                )?;
+                let prompt = 50 + random.below(5_000) as i32;
+                let completion = 20 + random.below(1_500) as i32;
+                let cost = (f64::from(prompt) * 0.75 + f64::from(completion) * 4.5) / 1e6;
+                request::finish(
+                    conn,
+                    id,
+                    &RequestResult {
+                        answer_id: Some(answer.id),
+                        estimated_prompt_tokens: Some(prompt),
+                        prompt_tokens: Some(prompt),
+                        cached_tokens: Some(prompt / 4),
+                        completion_tokens: Some(completion),
+                        reasoning_tokens: Some(completion / 3),
+                        images: 0,
+                        usage_estimated: false,
+                        input_price: Some(0.75),
+                        cached_price: Some(0.075),
+                        output_price: Some(4.5),
+                        cost: Some(cost),
+                        first_token_ms: Some(300),
+                        duration_ms: Some(1_500),
+                        outcome: Outcome::Ok.as_str(),
+                        error: None,
+                    },
+                )?;
+                if exchange.is_multiple_of(100) {
+                    let id = request::insert(
+                        conn,
+                        &NewRequest {
+                            conversation_id: None,
+                            question_id: None,
+                            kind: "image",
+                            model: "gpt-image-2",
+                            sent_message_ids: "[]".into(),
+                            system_prompt: None,
+                            started_at: &stamp,
+                            outcome: Outcome::Ok.as_str(),
+                        },
+                    )?;
+                    image::insert(
+                        conn,
+                        &Image {
+                            id: 0,
+                            request_id: id,
+                            prompt: "a red fox".into(),
+                            revised_prompt: None,
+                            model: "gpt-image-2".into(),
+                            size: "1024x1024".into(),
+                            quality: Some("auto".into()),
+                            path: format!("tm-image-{id}.png"),
+                            copy_path: format!("images/{id}.png"),
+                            sha256: format!("{id:064x}"),
+                            created_at: stamp.clone(),
+                        },
+                    )?;
+                }
+            }
+            Conversation::touch(conn, conversation.id, &store::timestamp(at_ms(last)))
+        })?;
+    }
+    eprintln!("{exchange} exchanges in {conversations} conversations written to {db}");
+    Ok(())
+}
