@@ -164,7 +164,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -a -q -h -V --conv --continue --model --system --max-messages --context-tokens --effort --max-output --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -a -q -h -V --conv --continue --model --system --max-messages --effort --max-output --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,15 +194,15 @@ _tm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --context-tokens)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --effort)
                     COMPREPLY=($(compgen -W "none minimal low medium high xhigh" -- "${cur}"))
                     return 0
                     ;;
                 --max-output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

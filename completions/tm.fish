@@ -41,16 +41,16 @@ complete -c tm -n "__fish_tm_needs_command" -f -a "completions" -d 'Print a shel
 complete -c tm -n "__fish_tm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l conv -d 'Continue this conversation' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -s m -l model -d 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]' -r
-complete -c tm -n "__fish_tm_using_subcommand ask" -s s -l system -d 'System prompt for this request [default: setting `system`]' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -s s -l system -d 'System prompt [default: setting `system`]' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -l max-messages -d 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]' -r
-complete -c tm -n "__fish_tm_using_subcommand ask" -l context-tokens -d 'Drop the oldest history messages until the prompt\'s estimate fits this many tokens' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -l effort -d 'Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)' -r -f -a "none\t''
 minimal\t''
 low\t''
 medium\t''
 high\t''
 xhigh\t''"
-complete -c tm -n "__fish_tm_using_subcommand ask" -l max-output -d 'Most tokens the answer may use, reasoning included (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l max-output -d 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l context-tokens -d 'Drop the oldest history messages until the prompt\'s estimate fits this many tokens' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -s a -l attach -d 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable' -r -F
 complete -c tm -n "__fish_tm_using_subcommand ask" -l detail -d 'How closely the model looks at attached images (low costs least)' -r -f -a "low\t''
 high\t''
@@ -66,14 +66,14 @@ complete -c tm -n "__fish_tm_using_subcommand ask" -s V -l version -d 'Print ver
 complete -c tm -n "__fish_tm_using_subcommand chat" -l conv -d 'Continue this conversation' -r
 complete -c tm -n "__fish_tm_using_subcommand chat" -s m -l model -d 'Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]' -r
 complete -c tm -n "__fish_tm_using_subcommand chat" -s s -l system -d 'System prompt [default: setting `system`]' -r
-complete -c tm -n "__fish_tm_using_subcommand chat" -l max-messages -d 'Messages sent per question, the question included, or `all` [default: setting `max-messages`, 5]' -r
-complete -c tm -n "__fish_tm_using_subcommand chat" -l effort -d 'Reasoning effort, sent as reasoning_effort' -r -f -a "none\t''
+complete -c tm -n "__fish_tm_using_subcommand chat" -l max-messages -d 'Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l effort -d 'Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)' -r -f -a "none\t''
 minimal\t''
 low\t''
 medium\t''
 high\t''
 xhigh\t''"
-complete -c tm -n "__fish_tm_using_subcommand chat" -l max-output -d 'Most tokens an answer may use (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l max-output -d 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens)' -r
 complete -c tm -n "__fish_tm_using_subcommand chat" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand chat" -l last -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand chat" -l pick -d 'Pick one of the recent conversations from a list'

@@ -49,6 +49,30 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+/// How a question is sent: shared by `ask` and `chat`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]
+    #[arg(short, long, value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// System prompt [default: setting `system`]
+    #[arg(short, long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]
+    #[arg(long, value_name = "N")]
+    pub max_messages: Option<MaxMessages>,
+
+    /// Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)
+    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORTS))]
+    pub effort: Option<String>,
+
+    /// Most tokens an answer may use, reasoning included (sent as max_completion_tokens)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_output: Option<u32>,
+}
+
 #[derive(Debug, Args)]
 pub struct AskArgs {
     /// The question; piped stdin comes first, then a blank line, then these words
@@ -63,29 +87,12 @@ pub struct AskArgs {
     #[arg(short = 'c', long = "continue")]
     pub continue_last: bool,
 
-    /// Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]
-    #[arg(short, long, value_name = "MODEL")]
-    pub model: Option<String>,
-
-    /// System prompt for this request [default: setting `system`]
-    #[arg(short, long, value_name = "TEXT")]
-    pub system: Option<String>,
-
-    /// Messages sent, the new question included, or `all` [default: setting `max-messages`, 5]
-    #[arg(long, value_name = "N")]
-    pub max_messages: Option<MaxMessages>,
+    #[command(flatten)]
+    pub send: SendArgs,
 
     /// Drop the oldest history messages until the prompt's estimate fits this many tokens
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub context_tokens: Option<u64>,
-
-    /// Reasoning effort, sent as reasoning_effort (reasoning tokens are billed as output)
-    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORTS))]
-    pub effort: Option<String>,
-
-    /// Most tokens the answer may use, reasoning included (sent as max_completion_tokens)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_output: Option<u32>,
 
     /// Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable
     #[arg(short, long, value_name = "FILE")]
@@ -123,21 +130,9 @@ pub struct ChatArgs {
     /// Pick one of the recent conversations from a list
     #[arg(long, group = "resume")]
     pub pick: bool,
-    /// Chat model [default: TM_MODEL, else setting `model`, gpt-5.4-mini]
-    #[arg(short, long, value_name = "MODEL")]
-    pub model: Option<String>,
-    /// System prompt [default: setting `system`]
-    #[arg(short, long, value_name = "TEXT")]
-    pub system: Option<String>,
-    /// Messages sent per question, the question included, or `all` [default: setting `max-messages`, 5]
-    #[arg(long, value_name = "N")]
-    pub max_messages: Option<MaxMessages>,
-    /// Reasoning effort, sent as reasoning_effort
-    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORTS))]
-    pub effort: Option<String>,
-    /// Most tokens an answer may use (sent as max_completion_tokens)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_output: Option<u32>,
+
+    #[command(flatten)]
+    pub send: SendArgs,
 }
 
 #[derive(Debug, Args)]

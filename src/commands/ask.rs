@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::api::Client;
 use crate::app::{self, App};
 use crate::attach;
-use crate::cli::AskArgs;
+use crate::cli::{AskArgs, SendArgs};
 use crate::error::{self, Error};
 use crate::exchange::{self, End, Exchange, Options, Plan};
 use crate::prices::{self, ModelInfo, PriceTable};
@@ -25,7 +25,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         .map(|path| attach::read(path, args.detail))
         .collect::<Result<Vec<_>>>()?;
     let (paths, mut store, settings) = app.open()?;
-    let options = options(&args, &settings)?;
+    let options = options(&args.send, &settings, args.context_tokens, !args.no_stream)?;
     let conversation = pick_conversation(&mut store, &args)?;
     let table = PriceTable::load(&paths.data_dir)?;
     let model_info = model_info(&table, &options.model, &settings)?;
@@ -145,15 +145,21 @@ fn read_question(words: &[String]) -> Result<(String, String)> {
     Ok(question_and_title)
 }
 
-fn options(args: &AskArgs, settings: &Settings) -> Result<Options> {
+/// Flags over settings over defaults, for `ask` and `chat` alike.
+pub fn options(
+    send: &SendArgs,
+    settings: &Settings,
+    context_tokens: Option<u64>,
+    stream: bool,
+) -> Result<Options> {
     Ok(Options {
-        model: settings.model(args.model.as_deref())?,
-        system: settings.optional("system", args.system.as_deref())?,
-        max_messages: settings.max_messages(args.max_messages)?,
-        context_tokens: args.context_tokens.and_then(|n| usize::try_from(n).ok()),
-        effort: settings.optional("effort", args.effort.as_deref())?,
-        max_output: args.max_output,
-        stream: !args.no_stream,
+        model: settings.model(send.model.as_deref())?,
+        system: settings.optional("system", send.system.as_deref())?,
+        max_messages: settings.max_messages(send.max_messages)?,
+        context_tokens: context_tokens.and_then(|n| usize::try_from(n).ok()),
+        effort: settings.optional("effort", send.effort.as_deref())?,
+        max_output: send.max_output,
+        stream,
     })
 }
 

@@ -66,15 +66,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let (paths, mut store, settings) = app.open()?;
     let interactive = ui::stdin_is_terminal();
     let conversation = resume(&mut store, args, interactive)?;
-    let options = Options {
-        model: settings.model(args.model.as_deref())?,
-        system: settings.optional("system", args.system.as_deref())?,
-        max_messages: settings.max_messages(args.max_messages)?,
-        context_tokens: None,
-        effort: settings.optional("effort", args.effort.as_deref())?,
-        max_output: args.max_output,
-        stream: true,
-    };
+    let options = ask::options(&args.send, &settings, None, true)?;
     // The encoder takes a quarter of a second to build; built while the first question is
     // typed, it never delays an answer, nor the saving of one cut short by Ctrl-C.
     let encoding = Encoding::for_model(&options.model);

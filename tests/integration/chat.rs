@@ -42,9 +42,23 @@ fn chat(env: &TmEnv, server: &FakeOpenAi, args: &[&str]) -> PtySession {
     session
 }
 
+/// Types a line at a fresh prompt. Keys typed before the line editor is back are flushed
+/// by the terminal, as they would be for a person, so every line waits for its prompt.
+fn say(session: &mut PtySession, line: &str) {
+    expect(session, "> ").expect("a fresh prompt");
+    session.send_line(line).expect("send");
+}
+
+/// Ctrl-D at a fresh prompt; what came before the end.
+fn leave(session: &mut PtySession) -> String {
+    expect(session, "> ").expect("a fresh prompt");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("eof")
+}
+
 /// Sends a question and waits for the line that follows its answer.
 fn exchange(session: &mut PtySession, question: &str, answer_text: &str) {
-    session.send_line(question).expect("send");
+    say(session, question);
     expect(session, answer_text).expect("answer");
     expect(session, TOKEN_LINE).expect("token line");
 }
@@ -82,7 +96,7 @@ fn two_exchanges_then_exit_or_ctrl_d() {
     let mut session = chat(&env, &server, &[]);
     exchange(&mut session, "first question", "First answer.");
     exchange(&mut session, "second question", "Second answer.");
-    session.send_line("/exit").expect("exit");
+    say(&mut session, "/exit");
     session.exp_eof().expect("eof");
     assert_eq!(exit_code(&session), Some(0));
     assert_eq!(
@@ -105,8 +119,7 @@ fn two_exchanges_then_exit_or_ctrl_d() {
 
     let mut session = chat(&env, &server, &["--last"]);
     exchange(&mut session, "third", "Third.");
-    session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof");
+    leave(&mut session);
     assert_eq!(exit_code(&session), Some(0));
     assert_eq!(
         env.rows("SELECT count(DISTINCT conversation_id), count(*) FROM messages"),
@@ -126,7 +139,7 @@ fn slash_commands() {
         answer("four"),
     ]);
     let mut session = chat(&env, &server, &[]);
-    session.send_line("/help").expect("help");
+    say(&mut session, "/help");
     for command in [
         "/tokens",
         "/model NAME",
@@ -138,25 +151,23 @@ fn slash_commands() {
     ] {
         expect(&mut session, command).expect(command);
     }
-    session.send_line("/frobnicate now").expect("unknown");
+    say(&mut session, "/frobnicate now");
     expect(
         &mut session,
         "unknown command /frobnicate; nothing was sent. /help lists the commands",
     )
     .expect("unknown");
-    session
-        .send_line("/tokens")
-        .expect("tokens before any exchange");
+    say(&mut session, "/tokens");
     expect(&mut session, "no exchange yet").expect("no exchange");
 
     exchange(&mut session, "q1", "one");
-    session.send_line("/model gpt-5.5").expect("model");
+    say(&mut session, "/model gpt-5.5");
     expect(&mut session, "model: gpt-5.5").expect("model set");
-    session.send_line("/system Be brief.").expect("system");
+    say(&mut session, "/system Be brief.");
     expect(&mut session, "system prompt set").expect("system set");
-    session.send_line("/max 3").expect("max");
+    say(&mut session, "/max 3");
     expect(&mut session, "max-messages: 3").expect("max set");
-    session.send_line("q2").expect("q2");
+    say(&mut session, "q2");
     expect(&mut session, "two").expect("two");
     // gpt-5.5: (922 × 5 + 312 × 0.5 + 56 × 30) / 1e6 = $0.006446
     expect(
@@ -165,7 +176,7 @@ fn slash_commands() {
     )
     .expect("token line");
 
-    session.send_line("/tokens").expect("tokens");
+    say(&mut session, "/tokens");
     expect(&mut session, "request 2 · gpt-5.5 · ok").expect("tokens head");
     expect(
         &mut session,
@@ -184,33 +195,33 @@ fn slash_commands() {
     )
     .expect("cost");
 
-    session.send_line("/new").expect("new");
+    say(&mut session, "/new");
     expect(
         &mut session,
         "a new conversation starts with the next question",
     )
     .expect("new");
-    session.send_line("too long").expect("q3");
+    say(&mut session, "too long");
     expect(&mut session, "tm: error: the server refused the request as invalid (Invalid 'messages[0].content': string too long.)").expect("400");
     expect(&mut session, "/retry sends it again").expect("hint");
-    session.send_line("/retry").expect("retry");
+    say(&mut session, "/retry");
     expect(&mut session, "three").expect("retried");
-    session.send_line("/retry").expect("retry again");
+    say(&mut session, "/retry");
     expect(
         &mut session,
         "nothing to retry: the last question did not fail",
     )
     .expect("nothing");
-    session.send_line("/system").expect("clear system");
+    say(&mut session, "/system");
     expect(&mut session, "no system prompt").expect("cleared");
-    session.send_line("after").expect("after");
+    say(&mut session, "after");
     expect(&mut session, "four").expect("four");
     expect(
         &mut session,
         "answer: 56 completion tokens (40 reasoning) · $0.0064",
     )
     .expect("still gpt-5.5");
-    session.send_line("/exit").expect("exit");
+    say(&mut session, "/exit");
     session.exp_eof().expect("eof");
 
     assert_eq!(server.requests()[1].json()["model"], json!("gpt-5.5"));
@@ -265,7 +276,7 @@ fn ctrl_c_stops_the_answer_and_the_conversation_goes_on() {
         answer("Still here."),
     ]);
     let mut session = chat(&env, &server, &[]);
-    session.send_line("tell me a long story").expect("send");
+    say(&mut session, "tell me a long story");
     expect(&mut session, "The beginning of a long").expect("first part");
     // The server still holds the rest: only tm's own Ctrl-C handling can end this answer.
     session.send_control('c').expect("ctrl-c");
@@ -277,11 +288,8 @@ fn ctrl_c_stops_the_answer_and_the_conversation_goes_on() {
     session.flush().expect("flush");
     expect(&mut session, "half a thought").expect("typed");
     session.send_control('c').expect("ctrl-c at prompt");
-    // Keys typed before the editor is back are flushed by the terminal, as for a person.
-    expect(&mut session, "> ").expect("a fresh prompt");
     exchange(&mut session, "are you there?", "Still here.");
-    session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof");
+    leave(&mut session);
     assert_eq!(exit_code(&session), Some(0));
     assert_eq!(
         contents(&server, 1),
@@ -331,8 +339,7 @@ fn resume_by_id_last_and_pick() {
     expect(&mut session, "you: cats?").expect("question");
     expect(&mut session, "answer: about cats").expect("answer");
     exchange(&mut session, "and kittens?", "more cats");
-    session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof");
+    leave(&mut session);
     assert_eq!(
         contents(&server, 2),
         ["user: cats?", "assistant: about cats", "user: and kittens?"]
@@ -351,8 +358,7 @@ fn resume_by_id_last_and_pick() {
     session.flush().expect("flush");
     expect(&mut session, "answer: about dogs").expect("resumed");
     exchange(&mut session, "and puppies?", "more dogs");
-    session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof");
+    leave(&mut session);
     assert_eq!(
         contents(&server, 3),
         ["user: dogs?", "assistant: about dogs", "user: and puppies?"]
@@ -416,7 +422,7 @@ fn spinner_and_colour_only_on_a_terminal_without_no_color() {
         }
         let mut session = spawn(command);
         expect(&mut session, "/help lists the commands").expect("banner");
-        session.send_line("hi").expect("send");
+        say(&mut session, "hi");
         arrived.recv().expect("the request arrived");
         if !no_color {
             expect(&mut session, "waiting for the answer").expect("spinner");
@@ -424,8 +430,7 @@ fn spinner_and_colour_only_on_a_terminal_without_no_color() {
         go.send(()).expect("release");
         expect(&mut session, "ok").expect("answer");
         let rest = expect(&mut session, "· answer: ~1 completion tokens").expect("token line");
-        session.send_control('d').expect("ctrl-d");
-        let tail = session.exp_eof().expect("eof");
+        let tail = leave(&mut session);
         let tail: Vec<u8> = tail
             .chars()
             .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
@@ -447,9 +452,9 @@ fn multi_line_input() {
     let env = TmEnv::new();
     let server = FakeOpenAi::start(vec![answer("got two lines"), answer("got the paste")]);
     let mut session = chat(&env, &server, &[]);
-    session.send_line("first line \\").expect("continued");
+    say(&mut session, "first line \\");
     expect(&mut session, ". ").expect("continuation prompt");
-    session.send_line("second line").expect("second");
+    session.send_line("second line").expect("second"); // at the continuation prompt
     expect(&mut session, "got two lines").expect("answer");
     expect(&mut session, "> ").expect("prompt");
     session
@@ -457,10 +462,9 @@ fn multi_line_input() {
         .expect("paste");
     session.flush().expect("flush");
     expect(&mut session, "pasted three").expect("pasted");
-    session.send_line("").expect("enter");
+    session.send_line("").expect("enter"); // ends the pasted message
     expect(&mut session, "got the paste").expect("answer");
-    session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof");
+    leave(&mut session);
     assert_eq!(contents(&server, 0), ["user: first line \nsecond line"]);
     assert_eq!(
         contents(&server, 1),
@@ -478,20 +482,19 @@ fn attach_in_chat_goes_with_the_next_question() {
     std::fs::write(env.dir().join("shot.png"), crate::support::png(20, 10)).expect("write");
     let server = FakeOpenAi::start(vec![answer("a screenshot"), answer("plain")]);
     let mut session = chat(&env, &server, &[]);
-    session.send_line("/attach nowhere.png").expect("missing");
+    say(&mut session, "/attach nowhere.png");
     expect(
         &mut session,
         "tm: error: cannot attach nowhere.png: No such file or directory",
     )
     .expect("refused");
-    session.send_line("/attach shot.png").expect("attach");
+    say(&mut session, "/attach shot.png");
     expect(&mut session, "shot.png (image/png, ").expect("attached");
-    session.send_line("what is this?").expect("ask");
+    say(&mut session, "what is this?");
     expect(&mut session, "a screenshot").expect("answer");
-    session.send_line("and now?").expect("ask");
+    say(&mut session, "and now?");
     expect(&mut session, "plain").expect("answer");
-    session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof");
+    leave(&mut session);
     let first = server.requests()[0].json()["messages"][0]["content"].clone();
     assert_eq!(first[1]["type"], json!("image_url"));
     let second = server.requests()[1].json()["messages"].clone();
