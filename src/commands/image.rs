@@ -116,9 +116,7 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
         "generating {}",
         fmt::plural(choice.n as usize, "image")
     ));
-    let answer = app::runtime()?.block_on(client.images(&body, &mut |error, wait| {
-        eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
-    }));
+    let answer = app::runtime()?.block_on(client.images(&body, &mut ui::retrying));
     spinner.stop();
     let duration = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let made = answer.and_then(|response| {

@@ -31,6 +31,11 @@ pub fn outln(text: impl Display) -> io::Result<()> {
     out.flush()
 }
 
+/// Said before each pause between attempts at a request.
+pub fn retrying(error: &crate::api::ApiError, wait: std::time::Duration) {
+    eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
+}
+
 pub fn warn(message: &str) {
     eprintln!("tm: warning: {message}");
 }

@@ -49,6 +49,6 @@ impl Sink for StdoutSink {
 
     fn retrying(&mut self, error: &ApiError, wait: Duration) {
         self.waiting.stop();
-        eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
+        super::retrying(error, wait);
     }
 }
