@@ -187,16 +187,8 @@ pub fn summary(exchange: &Exchange, priced: bool) -> String {
         return format!("{head} · request failed, no tokens billed");
     };
     let t = fmt::tilde(tally.estimated);
-    let cached = if tally.cached > 0 {
-        format!(" ({} cached)", fmt::count(tally.cached))
-    } else {
-        String::new()
-    };
-    let reasoning = if tally.reasoning > 0 {
-        format!(" ({} reasoning)", fmt::count(tally.reasoning))
-    } else {
-        String::new()
-    };
+    let cached = fmt::aside(tally.cached, "cached", tally.estimated);
+    let reasoning = fmt::aside(tally.reasoning, "reasoning", tally.estimated);
     let cost = match exchange.cost {
         Some(_) => fmt::cost(exchange.cost, tally.estimated),
         None if !priced => "cost unknown (no price for this model; see `tm prices`)".to_owned(),

@@ -189,16 +189,8 @@ fn token_line(exchange: &Exchange) -> String {
         return "question: not answered, no tokens billed".to_owned();
     };
     let t = fmt::tilde(tally.estimated);
-    let cached = if tally.cached > 0 {
-        format!(" ({t}{} cached)", fmt::count(tally.cached))
-    } else {
-        String::new()
-    };
-    let reasoning = if tally.reasoning > 0 {
-        format!(" ({t}{} reasoning)", fmt::count(tally.reasoning))
-    } else {
-        String::new()
-    };
+    let cached = fmt::aside(tally.cached, "cached", tally.estimated);
+    let reasoning = fmt::aside(tally.reasoning, "reasoning", tally.estimated);
     format!(
         "question: {t}{} prompt tokens{cached} · answer: {t}{} completion tokens{reasoning} · {}",
         fmt::count(tally.prompt),

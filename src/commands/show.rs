@@ -197,10 +197,11 @@ fn question_note(request: Option<&Request>, numbers: &HashMap<i32, usize>) -> St
         );
     }
     let estimated = request.usage_estimated;
-    let cached = match request.cached_tokens {
-        Some(n) if n > 0 => format!(" ({} cached)", tokens(Some(n), estimated)),
-        _ => String::new(),
-    };
+    let cached = fmt::aside(
+        request.cached_tokens.unwrap_or(0).unsigned_abs().into(),
+        "cached",
+        estimated,
+    );
     let noun = if request.sent_ids().len() == 1 {
         "message"
     } else {
@@ -224,10 +225,11 @@ fn answer_note(message: &Message, request: Option<&Request>) -> String {
         return interrupted.trim_end_matches(" · ").to_owned();
     };
     let estimated = request.usage_estimated;
-    let reasoning = match request.reasoning_tokens {
-        Some(n) if n > 0 => format!(" ({} reasoning)", tokens(Some(n), estimated)),
-        _ => String::new(),
-    };
+    let reasoning = fmt::aside(
+        request.reasoning_tokens.unwrap_or(0).unsigned_abs().into(),
+        "reasoning",
+        estimated,
+    );
     format!(
         "{interrupted}{} completion tokens{reasoning} · {}",
         tokens(request.completion_tokens, estimated),

@@ -41,6 +41,15 @@ pub fn tilde(estimated: bool) -> &'static str {
     if estimated { "~" } else { "" }
 }
 
+/// ` (312 cached)`, ` (~40 reasoning)`: a part of a count, left out when it is zero.
+pub fn aside(n: u64, label: &str, estimated: bool) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" ({}{} {label})", tilde(estimated), count(n))
+    }
+}
+
 /// `1 conversation`, `2 conversations`.
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -150,6 +159,9 @@ mod tests {
         assert_eq!(bar(1.0, 8.0, 1, true), "▏");
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(aside(0, "cached", false), "");
+        assert_eq!(aside(1234, "cached", false), " (1,234 cached)");
+        assert_eq!(aside(40, "reasoning", true), " (~40 reasoning)");
         assert_eq!(duration_ms(850), "850ms");
         assert_eq!(duration_ms(1250), "1.2s");
     }
