@@ -8,6 +8,8 @@
 use jiff::civil::Date;
 use jiff::{Span, Timestamp, tz::TimeZone};
 
+use crate::store::usage;
+
 const FORMS: &str =
     "use 7d, 2w, 3m (days, weeks, months back), today, yesterday, or a date like 2026-11-01";
 
@@ -59,6 +61,55 @@ pub fn instant(day: Date, bound: Bound, zone: &TimeZone) -> Result<Timestamp, St
     day.to_zoned_datetime(zone.clone())
         .map(|zoned| zoned.timestamp())
         .map_err(|e| format!("{day} has no midnight in the local time zone: {e}"))
+}
+
+/// The periods `tm usage --by day|week|month` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    Day,
+    Week,
+    Month,
+}
+
+/// The period a day is in: `2026-11-24`, the ISO week `2026-W48`, or the month `2026-11`.
+fn period_name(day: Date, length: Length) -> String {
+    match length {
+        Length::Day => day.to_string(),
+        Length::Week => {
+            let week = day.iso_week_date();
+            format!("{:04}-W{:02}", week.year(), week.week())
+        }
+        Length::Month => format!("{:04}-{:02}", day.year(), day.month()),
+    }
+}
+
+/// The local periods from the start of `since` to the end of `until`, each with its bounds in
+/// UTC; the first and the last are cut at `since` and `until`. A DST day is 23 or 25 hours.
+pub fn spans(
+    since: Date,
+    until: Date,
+    length: Length,
+    zone: &TimeZone,
+) -> Result<Vec<usage::Span>, String> {
+    let mut spans: Vec<usage::Span> = Vec::new();
+    let mut day = since;
+    while day <= until {
+        let key = period_name(day, length);
+        let end = instant(day, Bound::Until, zone)?;
+        match spans.last_mut() {
+            Some(last) if last.key == key => last.until = end,
+            _ => spans.push(usage::Span {
+                key,
+                since: instant(day, Bound::Since, zone)?,
+                until: end,
+            }),
+        }
+        if day == until {
+            break;
+        }
+        day = day.tomorrow().map_err(|e| e.to_string())?;
+    }
+    Ok(spans)
 }
 
 #[cfg(test)]
@@ -139,6 +190,65 @@ mod tests {
                 .expect("until")
                 .to_string(),
             "2026-11-25T05:00:00Z"
+        );
+    }
+
+    fn keys_and_hours(since: &str, until: &str, length: Length, zone: &str) -> Vec<String> {
+        let zone = TimeZone::get(zone).expect("zone");
+        let spans = spans(
+            since.parse().expect("since"),
+            until.parse().expect("until"),
+            length,
+            &zone,
+        )
+        .expect("spans");
+        spans
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {}",
+                    s.key,
+                    s.since,
+                    s.until.duration_since(s.since).as_hours()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spans_follow_local_days_weeks_and_months() {
+        assert_eq!(
+            keys_and_hours("2026-10-31", "2026-11-02", Length::Day, "America/New_York"),
+            [
+                "2026-10-31 2026-10-31T04:00:00Z 24",
+                "2026-11-01 2026-11-01T04:00:00Z 25",
+                "2026-11-02 2026-11-02T05:00:00Z 24",
+            ]
+        );
+        assert_eq!(
+            keys_and_hours("2026-11-24", "2026-11-24", Length::Day, "Asia/Kolkata"),
+            ["2026-11-24 2026-11-23T18:30:00Z 24"]
+        );
+        // 2026-11-24 is a Tuesday of ISO week 48; weeks are cut at the range's ends.
+        assert_eq!(
+            keys_and_hours("2026-11-24", "2026-12-07", Length::Week, "UTC"),
+            [
+                "2026-W48 2026-11-24T00:00:00Z 144",
+                "2026-W49 2026-11-30T00:00:00Z 168",
+                "2026-W50 2026-12-07T00:00:00Z 24",
+            ]
+        );
+        // ISO weeks belong to the year of their Thursday.
+        assert_eq!(
+            keys_and_hours("2026-12-31", "2027-01-01", Length::Week, "UTC"),
+            ["2026-W53 2026-12-31T00:00:00Z 48"]
+        );
+        assert_eq!(
+            keys_and_hours("2026-10-30", "2026-11-01", Length::Month, "UTC"),
+            [
+                "2026-10 2026-10-30T00:00:00Z 48",
+                "2026-11 2026-11-01T00:00:00Z 24",
+            ]
         );
     }
 }

@@ -1,15 +1,15 @@
 //! `tm usage`: tokens and cost per local day, week or month, per model or per conversation,
 //! with a bar, a totals row and this month against a subscription.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::{By, UsageArgs};
 use crate::error;
-use crate::period::{self, Bound};
-use crate::store::usage::{self, GroupBy, UsageRow};
+use crate::period::{self, Bound, Length};
+use crate::store::usage::{self, GroupBy, Span, UsageRow};
 use crate::ui::{self, fmt, table};
 
 #[derive(Serialize)]
@@ -29,13 +29,14 @@ struct Month {
     subscription: f64,
 }
 
-fn group_by(by: By) -> (GroupBy, &'static str) {
+/// How rows are grouped, the periods when grouped by time, and the column's name.
+fn group_by(by: By) -> (GroupBy, Option<Length>, &'static str) {
     match by {
-        By::Day => (GroupBy::Day, "day"),
-        By::Week => (GroupBy::Week, "week"),
-        By::Month => (GroupBy::Month, "month"),
-        By::Model => (GroupBy::Model, "model"),
-        By::Conversation => (GroupBy::Conversation, "conversation"),
+        By::Day => (GroupBy::Span, Some(Length::Day), "day"),
+        By::Week => (GroupBy::Span, Some(Length::Week), "week"),
+        By::Month => (GroupBy::Span, Some(Length::Month), "month"),
+        By::Model => (GroupBy::Model, None, "model"),
+        By::Conversation => (GroupBy::Conversation, None, "conversation"),
     }
 }
 
@@ -67,28 +68,45 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
             "--since {since_day} is after --until {until_day}; nothing lies between them"
         )));
     }
-    let bound = |day, which| {
-        period::instant(day, which, &zone)
-            .map(crate::store::timestamp)
-            .map_err(anyhow::Error::msg)
-    };
-    let (since, until) = (
-        bound(since_day, Bound::Since)?,
-        bound(until_day, Bound::Until)?,
-    );
-    let (by, by_name) = group_by(args.by);
+    let (by, length, by_name) = group_by(args.by);
 
     let (_, mut store, settings) = app.open()?;
-    let rows = store.read(|conn| usage::report(conn, by, &since, &until))?;
+    // Periods are only made for the days that have history, however far back --since reaches.
+    let history = store.read(usage::history_bounds)?;
+    let local_day = |at: &str| -> Result<jiff::civil::Date> {
+        let at: jiff::Timestamp = at
+            .parse()
+            .with_context(|| format!("a request record's start time '{at}' is not a timestamp"))?;
+        Ok(at.to_zoned_datetime(zone.clone()).date())
+    };
+    let history_days = match history {
+        Some((first, last)) => Some((local_day(&first)?, local_day(&last)?)),
+        None => None,
+    };
+    let rows = match history_days {
+        Some((first, last)) if since_day <= last && first <= until_day => {
+            let (since_day, until_day) = (since_day.max(first), until_day.min(last));
+            let spans = match length {
+                Some(length) => period::spans(since_day, until_day, length, &zone),
+                None => whole_range(since_day, until_day, &zone).map(|span| vec![span]),
+            }
+            .map_err(anyhow::Error::msg)?;
+            store.read(|conn| usage::report(conn, by, &spans))?
+        }
+        _ => Vec::new(),
+    };
     let subscription: f64 = match settings.get("subscription")? {
         Some((value, _)) => value.parse().unwrap_or(0.0),
         None => 0.0,
     };
     let this_month = if subscription > 0.0 {
-        let month_start = bound(today.first_of_month(), Bound::Since)?;
-        let tomorrow = bound(today, Bound::Until)?;
-        let cost = store.read(|conn| usage::cost_between(conn, &month_start, &tomorrow))?;
-        Some(Month { cost, subscription })
+        let month =
+            whole_range(today.first_of_month(), today, &zone).map_err(anyhow::Error::msg)?;
+        let rows = store.read(|conn| usage::report(conn, GroupBy::Model, &[month]))?;
+        Some(Month {
+            cost: totals(&rows).cost,
+            subscription,
+        })
     } else {
         None
     };
@@ -108,6 +126,19 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
         ui::outln(render(&report))?;
     }
     Ok(())
+}
+
+/// From the start of the `since` day to the end of the `until` day, as one span.
+fn whole_range(
+    since: jiff::civil::Date,
+    until: jiff::civil::Date,
+    zone: &TimeZone,
+) -> Result<Span, String> {
+    Ok(Span {
+        key: String::new(),
+        since: period::instant(since, Bound::Since, zone)?,
+        until: period::instant(until, Bound::Until, zone)?,
+    })
 }
 
 fn csv(rows: &[UsageRow]) -> String {

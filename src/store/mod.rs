@@ -242,22 +242,23 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = Store::open(&dir.path().join("tm.db"), false).expect("store");
         for by in [
-            usage::GroupBy::Day,
-            usage::GroupBy::Week,
-            usage::GroupBy::Month,
+            usage::GroupBy::Span,
             usage::GroupBy::Model,
             usage::GroupBy::Conversation,
         ] {
             let steps = plan(&mut store, &usage::sql(by));
+            for search in [
+                "SEARCH u USING PRIMARY KEY (hour>? AND hour<?)",
+                "SEARCH r USING INDEX requests_started_at (started_at>? AND started_at<?)",
+            ] {
+                assert!(steps.iter().any(|s| s == search), "{by:?}: {steps:#?}");
+            }
+            let scans: Vec<&String> = steps.iter().filter(|s| s.starts_with("SCAN")).collect();
             assert!(
-                steps.iter().any(|s| s.starts_with(
-                    "SEARCH r USING INDEX requests_started_at (started_at>? AND started_at<?)"
-                )),
-                "{by:?}: {steps:#?}"
-            );
-            assert!(
-                !steps.iter().any(|s| s.starts_with("SCAN")),
-                "{by:?}: {steps:#?}"
+                scans
+                    .iter()
+                    .all(|s| s.starts_with("SCAN json_each") || *s == "SCAN totals"),
+                "{by:?} scans a table: {steps:#?}"
             );
         }
         let steps = plan(&mut store, conversation::LIST_SQL);

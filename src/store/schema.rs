@@ -96,6 +96,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    usage_hours (hour, model) {
+        hour -> Text,
+        model -> Text,
+        requests -> BigInt,
+        prompt_tokens -> BigInt,
+        cached_tokens -> BigInt,
+        completion_tokens -> BigInt,
+        reasoning_tokens -> BigInt,
+        images -> BigInt,
+        cost_picodollars -> BigInt,
+        unpriced_requests -> BigInt,
+    }
+}
+
 diesel::joinable!(attachments -> blobs (sha256));
 diesel::joinable!(attachments -> messages (message_id));
 diesel::joinable!(images -> requests (request_id));
@@ -110,4 +125,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     requests,
     settings,
+    usage_hours,
 );

@@ -338,6 +338,75 @@ fn usage_by_day_in_local_time() {
     assert_eq!(report["this_month"], json!(null));
 }
 
+/// Where local midnight is not on a UTC hour, the hour that holds it is split exactly: India's
+/// midnight is 18:30Z, Nepal's 18:15Z.
+#[test]
+fn usage_days_are_exact_in_half_hour_zones() {
+    let env = history();
+    env.execute(
+        "UPDATE requests SET started_at = CASE id
+            WHEN 1 THEN '2026-11-19T18:10:00.000Z' WHEN 2 THEN '2026-11-19T18:20:00.000Z'
+            WHEN 3 THEN '2026-11-19T18:40:00.000Z' ELSE '2026-11-20T18:29:59.999Z' END",
+    );
+    env.assert_rollup_matches_requests();
+    let days = |zone: &str| {
+        let output = env
+            .tm()
+            .env("TZ", zone)
+            .args([
+                "usage",
+                "--since",
+                "2026-11-01",
+                "--until",
+                "2026-11-30",
+                "--csv",
+            ])
+            .output()
+            .expect("runs");
+        stdout(&output)
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').take(2).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(days("Asia/Kolkata"), ["2026-11-19 2", "2026-11-20 2"]);
+    assert_eq!(
+        days("Asia/Kathmandu"),
+        ["2026-11-19 1", "2026-11-20 2", "2026-11-21 1"]
+    );
+    assert_eq!(days("UTC"), ["2026-11-19 3", "2026-11-20 1"]);
+}
+
+#[test]
+fn the_hourly_rollup_follows_every_change() {
+    let env = history();
+    assert_eq!(
+        env.rows("SELECT hour, model, requests, cost_picodollars FROM usage_hours ORDER BY 1"),
+        [
+            ["2026-11-19T14", "gpt-5.4-mini", "1", "966900000"],
+            ["2026-11-20T04", "gpt-5.4-mini", "1", "966900000"],
+            ["2026-11-20T05", "local-llama", "1", "0"],
+            ["2026-11-21T10", "gpt-5.4-mini", "1", "966900000"],
+        ]
+    );
+    env.assert_rollup_matches_requests();
+    env.tm()
+        .args(["delete", "--yes", "--keep-usage", "1"])
+        .assert()
+        .success();
+    env.assert_rollup_matches_requests();
+    env.tm().args(["delete", "--yes", "3"]).assert().success();
+    env.assert_rollup_matches_requests();
+    assert_eq!(
+        env.rows("SELECT hour, requests FROM usage_hours ORDER BY 1"),
+        [
+            ["2026-11-19T14", "1"],
+            ["2026-11-20T04", "1"],
+            ["2026-11-20T05", "1"]
+        ]
+    );
+}
+
 #[test]
 fn usage_by_model_week_month() {
     let env = history();

@@ -33,9 +33,17 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     );
     assert_eq!(
         env.rows("SELECT group_concat(version, ' ') FROM (SELECT version FROM __diesel_schema_migrations ORDER BY version)"),
-        [["20261124000000 20261124100000"]]
+        [["20261124000000 20261124100000 20261124200000"]]
     );
     assert_eq!(env.rows("SELECT count(*) FROM attachments"), [["0"]]);
+    assert_eq!(
+        env.rows("SELECT hour, model, requests, cost_picodollars FROM usage_hours ORDER BY 1"),
+        [
+            ["2026-11-20T10", "gpt-5.4-mini", "2", "1029150000"],
+            ["2026-11-21T09", "local-llama", "1", "0"]
+        ]
+    );
+    env.assert_rollup_matches_requests();
 
     let show = stdout(&env.tm().args(["show", "1"]).output().expect("runs"));
     assert!(

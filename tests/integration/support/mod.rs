@@ -99,6 +99,24 @@ impl TmEnv {
         conn.execute_batch(sql).expect("execute");
     }
 
+    /// The hourly rollup `tm usage` reads holds exactly the sums of the requests table.
+    pub fn assert_rollup_matches_requests(&self) {
+        let rollup = self.rows(
+            "SELECT hour, model, requests, prompt_tokens, cached_tokens, completion_tokens,
+                    reasoning_tokens, images, cost_picodollars, unpriced_requests
+             FROM usage_hours ORDER BY 1, 2",
+        );
+        let recomputed = self.rows(
+            "SELECT substr(started_at, 1, 13), model, count(*), coalesce(sum(prompt_tokens), 0),
+                    coalesce(sum(cached_tokens), 0), coalesce(sum(completion_tokens), 0),
+                    coalesce(sum(reasoning_tokens), 0), sum(images),
+                    coalesce(sum(CAST(round(cost * 1e12) AS INTEGER)), 0),
+                    count(*) FILTER (WHERE cost IS NULL AND (prompt_tokens IS NOT NULL OR images > 0))
+             FROM requests GROUP BY 1, 2 ORDER BY 1, 2",
+        );
+        assert_eq!(rollup, recomputed);
+    }
+
     pub fn db_bytes(&self) -> Vec<u8> {
         std::fs::read(self.db()).expect("database file")
     }
