@@ -19,7 +19,7 @@ use crate::attach::{Attachment, Detail, Kind};
 use crate::context::{self, Candidate, MaxMessages};
 use crate::prices::{self, Billed, ModelInfo};
 use crate::store::attachment;
-use crate::store::request::{NewRequest, Outcome, RequestResult};
+use crate::store::request::{NewRequest, Outcome, Request, RequestResult};
 use crate::store::{self, Conversation, Message, Role, Status, Store};
 use crate::tokens::{self, Encoding, REPLY_PRIMING};
 use crate::ui::fmt;
@@ -34,6 +34,20 @@ pub struct Options {
     pub effort: Option<String>,
     pub max_output: Option<u32>,
     pub stream: bool,
+    pub counting: Counting,
+}
+
+/// When the tokens of a request are counted with tiktoken. Building the encoder takes about a
+/// quarter of a second and 50 MB, far more than a whole `tm ask` against a fast server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// Beside every request, so the record holds the pre-send estimate and each message its
+    /// token count (`tm chat`, which builds the encoder while the first question is typed).
+    Always,
+    /// Only when the API reports no usage and the numbers must be estimated (`tm ask`). The
+    /// estimate and the messages' counts are then left empty; `--dry-run` and
+    /// `--context-tokens` count what they need when they need it.
+    WhenUnreported,
 }
 
 /// Where the answer goes as it arrives.
@@ -243,6 +257,38 @@ fn load_attachments(store: &mut Store, parts: &mut [Part]) -> Result<()> {
     Ok(())
 }
 
+/// The pre-send estimate of a recorded chat request, counted now where `tm ask` left it empty
+/// (see `Counting`). What it is computed from is all stored (the messages sent, their files,
+/// the system prompt), so this is the number the request would have carried. `None` for image
+/// requests and for requests whose messages are gone.
+pub fn recorded_estimate(
+    store: &mut Store,
+    request: &Request,
+    messages: &[Message],
+) -> Result<Option<usize>> {
+    if let Some(estimate) = request.estimated_prompt_tokens {
+        return Ok(usize::try_from(estimate).ok());
+    }
+    if request.kind != "chat" {
+        return Ok(None);
+    }
+    let encoding = Encoding::for_model(&request.model);
+    let mut parts: Vec<Part> = request
+        .system_prompt
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| Part::new("system", s.clone(), Vec::new()))
+        .collect();
+    for id in request.sent_ids() {
+        let Some(message) = messages.iter().find(|m| m.id == id) else {
+            return Ok(None);
+        };
+        parts.push(stored_part(message, encoding));
+    }
+    load_attachments(store, &mut parts)?;
+    Ok(Some(estimate(&request.model, encoding, &parts).total))
+}
+
 impl Plan {
     pub fn new(
         store: &mut Store,
@@ -427,11 +473,18 @@ pub async fn send(
         Ok((conversation_id, question.id, request_id))
     })?;
 
-    // Building the encoder takes ~¼ s: it runs beside the request instead of before it.
-    // Only what the count needs crosses to the thread, not the files' bytes.
-    let (encoding, model) = (plan.encoding, options.model.clone());
-    let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
-    let estimator = thread::spawn(move || estimate(&model, encoding, &parts));
+    // Counting runs beside the request, never before it. Only what the count needs crosses
+    // to the thread, not the files' bytes.
+    let encoding = plan.encoding;
+    let count = {
+        let model = options.model.clone();
+        let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
+        move || estimate(&model, encoding, &parts)
+    };
+    let estimator = match options.counting {
+        Counting::Always => Ok(thread::spawn(count)),
+        Counting::WhenUnreported => Err(count),
+    };
 
     let wire: Vec<WireMessage<'_>> = plan.parts.iter().map(Part::wire).collect();
     let request = ChatRequest {
@@ -483,30 +536,38 @@ pub async fn send(
         Some(Err(error)) => End::Dropped(error),
     };
 
-    let estimate = estimator
-        .join()
-        .map_err(|_| anyhow!("the token estimator failed"))?;
-    let question_tokens = estimate
-        .per_part
-        .last()
-        .map_or(0, |&n| n.saturating_sub(encoding.message_tokens("user", 0)));
-    let answer_tokens = encoding.count(&got.text);
-    let tally = match (&end, got.usage) {
-        (_, Some(usage)) => Some(Tally {
+    let estimate = match estimator {
+        Ok(thread) => Some(
+            thread
+                .join()
+                .map_err(|_| anyhow!("the token estimator failed"))?,
+        ),
+        Err(count) if got.usage.is_none() && !matches!(end, End::Failed(_)) => Some(count()),
+        Err(_) => None,
+    };
+    let counts = estimate.as_ref().map(|estimate| {
+        let question = estimate
+            .per_part
+            .last()
+            .map_or(0, |&n| n.saturating_sub(encoding.message_tokens("user", 0)));
+        (question, encoding.count(&got.text))
+    });
+    let tally = match (&end, got.usage, &estimate, counts) {
+        (_, Some(usage), _, _) => Some(Tally {
             prompt: usage.prompt_tokens,
             cached: usage.cached(),
             completion: usage.completion_tokens,
             reasoning: usage.reasoning(),
             estimated: false,
         }),
-        (End::Failed(_), None) => None,
-        (_, None) => Some(Tally {
+        (_, None, Some(estimate), Some((_, answer_tokens))) => Some(Tally {
             prompt: estimate.total as u64,
             cached: 0,
             completion: answer_tokens as u64,
             reasoning: 0,
             estimated: true,
         }),
+        _ => None,
     };
     let unit_prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
     let cost = tally.zip(unit_prices).map(|(t, p)| {
@@ -536,12 +597,14 @@ pub async fn send(
     let finished_at = store::now();
     let answer = got.text;
     store.write(|conn| {
-        Message::set_tokens(
-            conn,
-            question_id,
-            to_i32(question_tokens as u64),
-            encoding.name(),
-        )?;
+        if let Some((question_tokens, _)) = counts {
+            Message::set_tokens(
+                conn,
+                question_id,
+                to_i32(question_tokens as u64),
+                encoding.name(),
+            )?;
+        }
         let answer_id = if answer.is_empty() {
             Message::set_status(conn, question_id, Status::Failed)?;
             None
@@ -562,12 +625,14 @@ pub async fn send(
                     &finished_at,
                 )?,
             };
-            Message::set_tokens(
-                conn,
-                message.id,
-                to_i32(answer_tokens as u64),
-                encoding.name(),
-            )?;
+            if let Some((_, answer_tokens)) = counts {
+                Message::set_tokens(
+                    conn,
+                    message.id,
+                    to_i32(answer_tokens as u64),
+                    encoding.name(),
+                )?;
+            }
             Some(message.id)
         };
         store::request::finish(
@@ -575,7 +640,7 @@ pub async fn send(
             request_id,
             &RequestResult {
                 answer_id,
-                estimated_prompt_tokens: Some(to_i32(estimate.total as u64)),
+                estimated_prompt_tokens: estimate.map(|e| to_i32(e.total as u64)),
                 prompt_tokens: tally.map(|t| to_i32(t.prompt)),
                 cached_tokens: tally.map(|t| to_i32(t.cached)),
                 completion_tokens: tally.map(|t| to_i32(t.completion)),

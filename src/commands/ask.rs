@@ -10,7 +10,7 @@ use crate::app::{self, App};
 use crate::attach;
 use crate::cli::{AskArgs, SendArgs};
 use crate::error::{self, Error};
-use crate::exchange::{self, End, Exchange, Options, Plan};
+use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
 use crate::prices::{self, ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::{Conversation, Store};
@@ -160,6 +160,7 @@ pub fn options(
         effort: settings.optional("effort", send.effort.as_deref())?,
         max_output: send.max_output,
         stream,
+        counting: Counting::WhenUnreported,
     })
 }
 

@@ -14,7 +14,7 @@ use crate::cli::ChatArgs;
 use crate::commands::ask;
 use crate::context::MaxMessages;
 use crate::error::{self, Error};
-use crate::exchange::{self, End, Exchange, Options, Plan};
+use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
 use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::request::Request;
@@ -66,7 +66,10 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let (paths, mut store, settings) = app.open()?;
     let interactive = ui::stdin_is_terminal();
     let conversation = resume(&mut store, args, interactive)?;
-    let options = ask::options(&args.send, &settings, None, true)?;
+    let options = Options {
+        counting: Counting::Always,
+        ..ask::options(&args.send, &settings, None, true)?
+    };
     // The encoder takes a quarter of a second to build; built while the first question is
     // typed, it never delays an answer, nor the saving of one cut short by Ctrl-C.
     let encoding = Encoding::for_model(&options.model);

@@ -76,7 +76,14 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
         .read(|conn| Conversation::find(conn, id))?
         .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"))?;
     let messages = store.read(|conn| Message::history(conn, id))?;
-    let requests = store.read(|conn| Request::of_conversation(conn, id))?;
+    let mut requests = store.read(|conn| Request::of_conversation(conn, id))?;
+    if args.tokens {
+        // `tm ask` does not build the encoder; the view that shows estimates counts them now.
+        for request in &mut requests {
+            let estimate = exchange::recorded_estimate(&mut store, request, &messages)?;
+            request.estimated_prompt_tokens = estimate.and_then(|n| i32::try_from(n).ok());
+        }
+    }
     let files = files(&mut store, &messages, &requests)?;
     let numbers: HashMap<i32, usize> = messages
         .iter()

@@ -58,11 +58,11 @@ fn ask_streams_the_answer_and_records_everything() {
     assert_eq!(
         env.rows("SELECT id, conversation_id, role, content, status, content_tokens, token_encoding FROM messages"),
         [
-            ["1", "1", "user", "hello", "answered", "1", "o200k_base"],
-            ["2", "1", "assistant", "Hello, world!", "complete", "4", "o200k_base"],
+            ["1", "1", "user", "hello", "answered", "NULL", "NULL"],
+            ["2", "1", "assistant", "Hello, world!", "complete", "NULL", "NULL"],
         ]
     );
-    // Estimate: 3 per message + 1 for "user" + 1 for "hello", + 3 priming = 8.
+    // The API reported usage, so nothing was counted: `tm ask` never builds the encoder then.
     // Cost: (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 0.0009669 at gpt-5.4-mini's prices.
     assert_eq!(
         env.rows(
@@ -72,7 +72,7 @@ fn ask_streams_the_answer_and_records_everything() {
              FROM requests"
         ),
         [[
-            "1", "1", "2", "chat", "gpt-5.4-mini", "[1]", "NULL", "8", "1234", "312", "56", "40", "0", "0.75",
+            "1", "1", "2", "chat", "gpt-5.4-mini", "[1]", "NULL", "NULL", "1234", "312", "56", "40", "0", "0.75",
             "0.075", "4.5", "9669", "ok", "NULL"
         ]]
     );
@@ -80,6 +80,36 @@ fn ask_streams_the_answer_and_records_everything() {
         "SELECT started_at LIKE '20__-__-__T__:__:__.___Z', first_token_ms >= 0, duration_ms >= first_token_ms FROM requests",
     );
     assert_eq!(times, [["1", "1", "1"]]);
+    // The estimate is counted when it is looked at: 3 per message + 1 for "user" + 1 for
+    // "hello", + 3 priming = 8.
+    let shown = stdout(
+        &env.tm()
+            .args(["show", "1", "--tokens"])
+            .output()
+            .expect("runs"),
+    );
+    let row: Vec<&str> = shown
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        row[..10],
+        [
+            "1",
+            "1,",
+            "1",
+            "sent",
+            "gpt-5.4-mini",
+            "1,234",
+            "312",
+            "56",
+            "40",
+            "~8"
+        ],
+        "{shown}"
+    );
 }
 
 /// The server holds the rest of the answer until the test has read the first part from tm's

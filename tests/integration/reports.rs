@@ -181,7 +181,7 @@ A3
     assert_eq!(
         shown["messages"][2],
         json!({"number": 3, "id": 3, "role": "user", "content": "and a functor?", "status": "answered",
-               "content_tokens": 5, "token_encoding": "o200k_base", "created_at": "2026-11-20T04:59:00.000Z",
+               "content_tokens": null, "token_encoding": null, "created_at": "2026-11-20T04:59:00.000Z",
                "attachments": []})
     );
     assert_eq!(shown["requests"][1]["sent_message_ids"], json!("[1,2,3]"));
