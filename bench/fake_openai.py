@@ -1,8 +1,10 @@
 """A fake OpenAI server for the benchmark: answers at once. A question containing "1MB" gets a
-1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them."""
+1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them; the CLOCK_MONOTONIC
+time its last byte was handed to the socket goes to the file named by the second argument."""
 import http.server
 import json
 import sys
+import time
 
 USAGE = {"prompt_tokens": 8, "completion_tokens": 3,
          "prompt_tokens_details": {"cached_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 0}}
@@ -27,6 +29,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)
+        self.wfile.flush()
+        if big:
+            with open(sys.argv[2], "w") as last_byte:
+                last_byte.write(str(time.monotonic()))
 
     def log_message(self, *args):
         pass

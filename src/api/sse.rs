@@ -57,7 +57,21 @@ where
     B: AsRef<[u8]>,
     S: Stream<Item = Result<B, ApiError>>,
 {
+    // One line at a time: after each line it takes, eventsource-stream moves the rest of its
+    // buffer to the front, so a read of thousands of events would cost their number times its
+    // size (a 1 MB answer: over half of tm's time). A line alone keeps every move short.
     bytes
+        .flat_map(|chunk| {
+            let lines: Vec<Result<Vec<u8>, ApiError>> = match chunk {
+                Ok(chunk) => chunk
+                    .as_ref()
+                    .split_inclusive(|&byte| byte == b'\n')
+                    .map(|line| Ok(line.to_vec()))
+                    .collect(),
+                Err(error) => vec![Err(error)],
+            };
+            futures_util::stream::iter(lines)
+        })
         .eventsource()
         .map(|event| match event {
             Ok(event) => parse_data(&event.data),
