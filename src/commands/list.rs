@@ -4,7 +4,8 @@ use anyhow::Result;
 
 use crate::app::App;
 use crate::cli::ListArgs;
-use crate::store::{Conversation, Limit};
+use crate::error;
+use crate::store::{self, Conversation, Limit};
 use crate::ui::{self, fmt, table};
 
 pub fn run(args: &ListArgs, app: &App) -> Result<()> {
@@ -14,8 +15,15 @@ pub fn run(args: &ListArgs, app: &App) -> Result<()> {
     } else {
         Limit::Newest(args.limit)
     };
-    let rows =
-        store.read(|conn| Conversation::list_summaries(conn, limit, args.search.as_deref()))?;
+    let search = match args.search.as_deref() {
+        Some(text) => Some(store::search_query(text).ok_or_else(|| {
+            error::usage(format!(
+                "--search '{text}' has no word to look for; words are letters and digits"
+            ))
+        })?),
+        None => None,
+    };
+    let rows = store.read(|conn| Conversation::list_summaries(conn, limit, search.as_deref()))?;
     if args.json {
         return ui::outln(serde_json::to_string_pretty(&rows)?).map_err(Into::into);
     }

@@ -43,10 +43,12 @@ pub struct Summary {
     pub last_activity: String,
 }
 
-/// `?1`: a LIKE pattern or NULL; `?2`: the limit, -1 for all. Each total is a subquery on one
-/// conversation's rows, answered by the per-conversation indexes, so the cost grows with the
-/// page, not with the history.
-pub const LIST_SQL: &str = "SELECT c.id, c.title, c.updated_at AS last_activity,
+/// The rows of `tm list`, filtered by `filter` (which may use `?1`); `?2` is the limit, -1 for
+/// all. Each total is a subquery on one conversation's rows, answered by the per-conversation
+/// indexes, so the cost grows with the page, not with the history.
+pub fn list_sql(filter: &str) -> String {
+    format!(
+        "SELECT c.id, c.title, c.updated_at AS last_activity,
                 (SELECT r.model FROM requests r WHERE r.conversation_id = c.id ORDER BY r.id DESC LIMIT 1) AS model,
                 (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS messages,
                 (SELECT coalesce(sum(r.prompt_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS prompt_tokens,
@@ -54,11 +56,31 @@ pub const LIST_SQL: &str = "SELECT c.id, c.title, c.updated_at AS last_activity,
                 (SELECT coalesce(sum(r.cost), 0.0) FROM requests r WHERE r.conversation_id = c.id) AS cost,
                 (SELECT count(*) FROM requests r WHERE r.conversation_id = c.id
                     AND r.cost IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests
-             FROM conversations c
-             WHERE ?1 IS NULL OR c.title LIKE ?1 ESCAPE '\\'
-                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE ?1 ESCAPE '\\')
-             ORDER BY c.updated_at DESC, c.id DESC
-             LIMIT ?2";
+         FROM conversations c
+         WHERE {filter}
+         ORDER BY c.updated_at DESC, c.id DESC
+         LIMIT ?2"
+    )
+}
+
+/// Every conversation.
+pub const NO_FILTER: &str = "?1 IS NULL";
+
+/// `?1` is an FTS5 query. The conversations of the messages that match, found from the
+/// matches: right when matches are few, since each costs a lookup.
+pub const FEW_MATCHES: &str =
+    "c.id IN (SELECT rowid FROM conversations_search WHERE conversations_search MATCH ?1)
+    OR c.id IN (SELECT m.conversation_id FROM messages_search s JOIN messages m ON m.id = s.rowid
+                WHERE messages_search MATCH ?1)";
+
+/// The same conversations, found by walking them newest first and asking the index about
+/// each message: right when matches are many, since the page then fills after a few.
+pub const MANY_MATCHES: &str = "c.id IN (SELECT rowid FROM conversations_search WHERE conversations_search MATCH ?1)
+    OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
+               AND EXISTS (SELECT 1 FROM messages_search s WHERE messages_search MATCH ?1 AND s.rowid = m.id))";
+
+/// Up to this many matching messages, the matches lead; from here on, the walk does.
+const MANY: i64 = 5_000;
 
 /// How many conversations `list_summaries` returns.
 #[derive(Debug, Clone, Copy)]
@@ -67,13 +89,21 @@ pub enum Limit {
     Newest(i64),
 }
 
-/// `%`, `_` and `\` in a search are literal text, not LIKE wildcards.
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+/// A search as an FTS5 query: its words, each quoted so that none is read as an operator,
+/// all required. `None` when it has no word (letters or digits) at all.
+pub fn search_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("\"{word}\""))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 impl Conversation {
@@ -146,7 +176,7 @@ impl Conversation {
         Ok(Ok(()))
     }
 
-    /// Newest first.
+    /// Newest first. `search` is an FTS5 query from `search_query`.
     pub fn list_summaries(
         conn: &mut SqliteConnection,
         limit: Limit,
@@ -156,8 +186,25 @@ impl Conversation {
             Limit::All => -1,
             Limit::Newest(n) => n,
         };
-        diesel::sql_query(LIST_SQL)
-            .bind::<Nullable<Text>, _>(search.map(like_pattern))
+        let filter = match search {
+            None => NO_FILTER,
+            Some(query) => {
+                let matches = diesel::sql_query(
+                    "SELECT count(*) AS n FROM
+                        (SELECT 1 FROM messages_search WHERE messages_search MATCH ?1 LIMIT ?2)",
+                )
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(MANY)
+                .get_result::<Count>(conn)?;
+                if matches.n < MANY {
+                    FEW_MATCHES
+                } else {
+                    MANY_MATCHES
+                }
+            }
+        };
+        diesel::sql_query(list_sql(filter))
+            .bind::<Nullable<Text>, _>(search)
             .bind::<BigInt, _>(limit)
             .load(conn)
     }

@@ -65,10 +65,16 @@ impl Message {
             .any(|s| s.as_str() == self.status)
     }
 
-    pub fn history(conn: &mut SqliteConnection, conversation_id: i32) -> QueryResult<Vec<Self>> {
+    /// A conversation's messages in order, through the per-conversation index.
+    #[diesel::dsl::auto_type(no_type_alias)]
+    pub fn history_query(conversation_id: i32) -> _ {
         messages::table
             .filter(messages::conversation_id.eq(conversation_id))
             .order(messages::id.asc())
+    }
+
+    pub fn history(conn: &mut SqliteConnection, conversation_id: i32) -> QueryResult<Vec<Self>> {
+        Self::history_query(conversation_id)
             .select(Self::as_select())
             .load(conn)
     }

@@ -23,7 +23,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
 
-pub use conversation::{Conversation, Limit, Summary};
+pub use conversation::{Conversation, Limit, Summary, search_query};
 pub use message::{Message, Role, Status};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -261,18 +261,52 @@ mod tests {
                 "{by:?} scans a table: {steps:#?}"
             );
         }
-        let steps = plan(&mut store, conversation::LIST_SQL);
-        let scans: Vec<&String> = steps.iter().filter(|s| s.starts_with("SCAN")).collect();
-        assert_eq!(
-            scans,
-            ["SCAN c USING INDEX conversations_updated_at"],
-            "{steps:#?}"
-        );
-        assert!(
-            steps
-                .iter()
-                .all(|s| !s.contains("SCAN r") && !s.contains("SCAN m")),
-            "{steps:#?}"
-        );
+        for filter in [
+            conversation::NO_FILTER,
+            conversation::FEW_MATCHES,
+            conversation::MANY_MATCHES,
+        ] {
+            let steps = plan(&mut store, &conversation::list_sql(filter));
+            // A full-text MATCH ("INDEX 0:M1", with the rowid "0:=M1") reads the index, not
+            // the table; the walk by updated_at stops at the page's end.
+            let scans_ok = steps.iter().filter(|s| s.starts_with("SCAN")).all(|s| {
+                s == "SCAN c USING INDEX conversations_updated_at"
+                    || s.ends_with("VIRTUAL TABLE INDEX 0:M1")
+                    || s.ends_with("VIRTUAL TABLE INDEX 0:=M1")
+            });
+            assert!(scans_ok, "{steps:#?}");
+            assert!(
+                steps
+                    .iter()
+                    .all(|s| !s.contains("SCAN r") && !s.contains("SCAN m")),
+                "{steps:#?}"
+            );
+        }
+        let sql = |query: String| {
+            query
+                .split(" -- binds")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let show = [
+            (
+                sql(
+                    diesel::debug_query::<diesel::sqlite::Sqlite, _>(&Message::history_query(1))
+                        .to_string(),
+                ),
+                "SEARCH messages USING INDEX messages_conversation (conversation_id=?)",
+            ),
+            (
+                sql(diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                    &request::Request::of_conversation_query(1),
+                )
+                .to_string()),
+                "SEARCH requests USING INDEX requests_conversation (conversation_id=?)",
+            ),
+        ];
+        for (query, search) in show {
+            assert_eq!(plan(&mut store, &query), [search], "{query}");
+        }
     }
 }

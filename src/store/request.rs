@@ -121,13 +121,19 @@ impl Request {
             .optional()
     }
 
+    /// A conversation's requests in order, through the per-conversation index.
+    #[diesel::dsl::auto_type(no_type_alias)]
+    pub fn of_conversation_query(conversation_id: i32) -> _ {
+        requests::table
+            .filter(requests::conversation_id.eq(conversation_id))
+            .order(requests::id.asc())
+    }
+
     pub fn of_conversation(
         conn: &mut SqliteConnection,
         conversation_id: i32,
     ) -> QueryResult<Vec<Self>> {
-        requests::table
-            .filter(requests::conversation_id.eq(conversation_id))
-            .order(requests::id.asc())
+        Self::of_conversation_query(conversation_id)
             .select(Self::as_select())
             .load(conn)
     }

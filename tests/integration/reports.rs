@@ -65,8 +65,10 @@ fn list_newest_first_with_totals() {
         .stdout(LIST);
 }
 
+/// Words, not substrings: each word of the search, stemmed and with case and accents folded,
+/// must be in the title or in one message.
 #[test]
-fn list_search_matches_titles_and_content_literally() {
+fn list_search_matches_words_of_titles_and_content() {
     let env = history();
     let ids = |search: &str| -> Vec<i64> {
         let output = env
@@ -74,18 +76,35 @@ fn list_search_matches_titles_and_content_literally() {
             .args(["list", "--json", "--search", search])
             .output()
             .expect("runs");
+        assert!(output.status.success(), "{search}: {}", stderr(&output));
         let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).expect("JSON");
         rows.iter().filter_map(|r| r["id"].as_i64()).collect()
     };
     assert_eq!(ids("monad"), [1]);
-    assert_eq!(ids("A3"), [2], "answers are searched too");
-    assert_eq!(ids("50%"), [3]);
-    assert_eq!(ids("%"), [3], "% is a character, not a wildcard");
-    assert_eq!(ids("f_sale"), [3]);
+    assert_eq!(ids("MONADS"), [1], "case and plurals fold");
+    assert_eq!(ids("a3"), [2], "answers are searched too");
+    assert_eq!(ids("50%"), [3], "punctuation separates words");
+    assert_eq!(ids("sale third"), [3], "every word, in any order");
     assert_eq!(
-        ids("o_f"),
+        ids("\"off\" OR NOT"),
         Vec::<i64>::new(),
-        "_ is a character, not a wildcard"
+        "quotes and operators are text"
+    );
+    assert_eq!(
+        ids("monad functor"),
+        Vec::<i64>::new(),
+        "the words must be in one message"
+    );
+    assert_eq!(ids("mon"), Vec::<i64>::new(), "whole words, not parts");
+    let output = env
+        .tm()
+        .args(["list", "--search", "%?"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: --search '%?' has no word to look for; words are letters and digits\n"
     );
     env.tm()
         .args(["rename", "2", "Llama", "greetings"])
@@ -99,6 +118,38 @@ fn list_search_matches_titles_and_content_literally() {
         stderr(&output),
         "tm: error: there is no conversation 9; `tm list` shows the ids\n"
     );
+}
+
+/// Few matching messages lead to their conversations; many make tm walk the conversations
+/// newest first instead. Both give the same rows, and deletes leave the index.
+#[test]
+fn list_search_gives_the_same_rows_for_few_and_many_matches() {
+    let env = history();
+    let flood = |conversation: i64, count: i64| {
+        env.execute(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+             INSERT INTO messages (conversation_id, role, content, status, created_at)
+             SELECT {conversation}, 'user', 'a flood of words ' || i, 'answered',
+                    '2026-11-19T14:00:00.000Z' FROM n;"
+        ));
+    };
+    let ids = || -> Vec<i64> {
+        let output = env
+            .tm()
+            .args(["list", "--json", "--search", "floods"])
+            .output()
+            .expect("runs");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).expect("JSON");
+        rows.iter().filter_map(|r| r["id"].as_i64()).collect()
+    };
+    flood(1, 4_998);
+    flood(3, 1);
+    assert_eq!(ids(), [3, 1], "4,999 matches");
+    flood(1, 1);
+    assert_eq!(ids(), [3, 1], "5,000 matches");
+    env.tm().args(["delete", "--yes", "3"]).assert().success();
+    assert_eq!(ids(), [1]);
+    env.assert_search_index_is_whole();
 }
 
 #[test]
@@ -397,6 +448,7 @@ fn the_hourly_rollup_follows_every_change() {
     env.assert_rollup_matches_requests();
     env.tm().args(["delete", "--yes", "3"]).assert().success();
     env.assert_rollup_matches_requests();
+    env.assert_search_index_is_whole();
     assert_eq!(
         env.rows("SELECT hour, requests FROM usage_hours ORDER BY 1"),
         [
