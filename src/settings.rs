@@ -257,7 +257,12 @@ impl Settings {
     /// A command-line flag first, then as `get`.
     pub fn resolve(&self, key: &str, flag: Option<&str>) -> Result<Option<(String, Source)>> {
         match flag {
-            Some(value) => Ok(Some((value.to_owned(), Source::Flag))),
+            // A flag passes the check `config set` applies: `-m ""` is as wrong as a stored "".
+            Some(value) => {
+                check_for(key)?(value)
+                    .map_err(|why| usage(format!("bad value for --{key}: {why}")))?;
+                Ok(Some((value.to_owned(), Source::Flag)))
+            }
             None => self.get(key),
         }
     }

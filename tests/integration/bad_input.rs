@@ -78,6 +78,11 @@ fn bad_input_is_refused_and_changes_nothing() {
             "unexpected argument '-3'",
         ),
         case(
+            &["ask", "-m", " ", "hi"],
+            2,
+            "bad value for --model: it must not be empty",
+        ),
+        case(
             &["usage", "--since", "the other day"],
             2,
             "'the other day' is not a time: use 7d, 2w, 3m",

@@ -423,7 +423,10 @@ fn spinner_and_colour_only_on_a_terminal_without_no_color() {
         let mut session = spawn(command);
         expect(&mut session, "/help lists the commands").expect("banner");
         say(&mut session, "hi");
-        arrived.recv().expect("the request arrived");
+        // Bounded, so that a tm that never sends fails the test instead of hanging it.
+        arrived
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the request arrived");
         if !no_color {
             expect(&mut session, "waiting for the answer").expect("spinner");
         }
