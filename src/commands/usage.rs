@@ -40,20 +40,6 @@ fn group_by(by: By) -> (GroupBy, Option<Length>, &'static str) {
     }
 }
 
-fn totals(rows: &[UsageRow]) -> UsageRow {
-    UsageRow {
-        key: "total".to_owned(),
-        requests: rows.iter().map(|r| r.requests).sum(),
-        prompt_tokens: rows.iter().map(|r| r.prompt_tokens).sum(),
-        cached_tokens: rows.iter().map(|r| r.cached_tokens).sum(),
-        completion_tokens: rows.iter().map(|r| r.completion_tokens).sum(),
-        reasoning_tokens: rows.iter().map(|r| r.reasoning_tokens).sum(),
-        images: rows.iter().map(|r| r.images).sum(),
-        cost: rows.iter().map(|r| r.cost).sum(),
-        unpriced_requests: rows.iter().map(|r| r.unpriced_requests).sum(),
-    }
-}
-
 pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
     let zone = TimeZone::system();
     let today = jiff::Timestamp::now()
@@ -104,7 +90,7 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
             whole_range(today.first_of_month(), today, &zone).map_err(anyhow::Error::msg)?;
         let rows = store.read(|conn| usage::report(conn, GroupBy::Model, &[month]))?;
         Some(Month {
-            cost: totals(&rows).cost,
+            cost: UsageRow::total("total", &rows).cost,
             subscription,
         })
     } else {
@@ -115,7 +101,7 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
         until: until_day.to_string(),
         by: by_name,
         rows: &rows,
-        totals: totals(&rows),
+        totals: UsageRow::total("total", &rows),
         this_month,
     };
     if args.json {

@@ -97,8 +97,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    usage_hours (hour, model) {
-        hour -> Text,
+    usage_totals (level, span, model) {
+        level -> Integer,
+        span -> Text,
         model -> Text,
         requests -> BigInt,
         prompt_tokens -> BigInt,
@@ -125,5 +126,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     requests,
     settings,
-    usage_hours,
+    usage_totals,
 );

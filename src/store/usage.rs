@@ -1,10 +1,10 @@
 //! `tm usage`: request totals over spans of time, grouped by span (a local day, week or
 //! month), by model or by conversation. Plain rows, no formatting.
 //!
-//! Whole UTC hours are summed from `usage_hours`, the per-hour rollup that triggers keep equal
-//! to `requests`; only the part of a span that does not fill an hour (a local midnight at
-//! :30 or :45, in India or Nepal) is summed from `requests` itself. A year of history is then a
-//! few thousand rows, and every zone's days stay exact.
+//! A span is summed from `usage_totals` (see its migration): whole UTC days, then whole hours,
+//! then whole quarter hours at its edges, and only what is left (a bound that is not on a
+//! quarter hour) from `requests`. A year of local days is about 9,000 rows whatever the
+//! number of requests, and every zone's days stay exact.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text};
@@ -52,21 +52,30 @@ pub struct UsageRow {
     pub unpriced_requests: i64,
 }
 
-/// The SQL of one report. `?1` is a JSON array of pieces `[key, source, from, to]`: `source`
-/// `hours` sums `usage_hours` over hour keys `[from, to)`, `requests` sums `requests` over
-/// `started_at` in `[from, to)`.
+/// The SQL of one report. `?1` is a JSON array of pieces `[span, level, from, to]`: a `level`
+/// of 0, 1 or 2 sums `usage_totals` rows of that level over spans `[from, to)`; `null` sums
+/// `requests` over `started_at` in `[from, to)`.
 pub fn sql(by: GroupBy) -> String {
     // Each source is summed per group first, so only a handful of rows meet in the union.
-    let (in_hours, in_requests, key, order) = match by {
+    let (in_totals, models, in_requests, key, order) = match by {
+        // Rows per piece; `report` adds up the pieces of each span.
         GroupBy::Span => (
             "p.piece",
+            "SELECT '' AS name",
             "p.piece",
-            "json_extract(?1, '$[' || grp || '][0]')",
-            "key",
+            "CAST(grp AS TEXT)",
+            "grp",
         ),
-        GroupBy::Model => ("u.model", "r.model", "grp", "cost DESC, key"),
+        GroupBy::Model => (
+            "m.name",
+            "SELECT DISTINCT model AS name FROM usage_totals WHERE level = 0 AND model <> ''",
+            "r.model",
+            "grp",
+            "cost DESC, key",
+        ),
         GroupBy::Conversation => (
             "NULL",
+            "SELECT NULL AS name WHERE false",
             "r.conversation_id",
             "CASE WHEN grp IS NULL THEN 'deleted' \
              ELSE grp || ' ' || (SELECT title FROM conversations WHERE id = grp) END",
@@ -75,18 +84,18 @@ pub fn sql(by: GroupBy) -> String {
     };
     format!(
         "WITH pieces AS (
-             SELECT key AS piece, value ->> 1 AS source, value ->> 2 AS since, value ->> 3 AS until
+             SELECT key AS piece, value ->> 1 AS level, value ->> 2 AS since, value ->> 3 AS until
              FROM json_each(?1)
          ),
          totals AS (
-             SELECT {in_hours} AS grp, sum(u.requests) AS requests,
+             SELECT {in_totals} AS grp, sum(u.requests) AS requests,
                     sum(u.prompt_tokens) AS prompt_tokens, sum(u.cached_tokens) AS cached_tokens,
                     sum(u.completion_tokens) AS completion_tokens,
                     sum(u.reasoning_tokens) AS reasoning_tokens, sum(u.images) AS images,
                     sum(u.cost_picodollars) AS cost_picodollars,
                     sum(u.unpriced_requests) AS unpriced_requests
-             FROM pieces p JOIN usage_hours u ON u.hour >= p.since AND u.hour < p.until
-             WHERE p.source = 'hours'
+             FROM pieces p JOIN ({models}) m JOIN usage_totals u
+                  ON u.level = p.level AND u.model = m.name AND u.span >= p.since AND u.span < p.until
              GROUP BY grp
              UNION ALL
              SELECT {in_requests}, count(*), coalesce(sum(r.prompt_tokens), 0),
@@ -95,7 +104,7 @@ pub fn sql(by: GroupBy) -> String {
                     coalesce(sum(CAST(round(r.cost * 1e12) AS INTEGER)), 0),
                     count(*) FILTER (WHERE r.cost IS NULL AND (r.prompt_tokens IS NOT NULL OR r.images > 0))
              FROM pieces p JOIN requests r ON r.started_at >= p.since AND r.started_at < p.until
-             WHERE p.source = 'requests'
+             WHERE p.level IS NULL
              GROUP BY 1
          )
          SELECT {key} AS key,
@@ -113,50 +122,96 @@ pub fn sql(by: GroupBy) -> String {
     )
 }
 
-const HOUR: i64 = 3600;
-
-fn hour_key(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H").to_string()
-}
+/// The levels of `usage_totals`, largest first: seconds and the format of a span's key.
+const LEVELS: [(i64, &str); 3] = [
+    (86_400, "%Y-%m-%d"),
+    (3_600, "%Y-%m-%dT%H"),
+    (900, "%Y-%m-%dT%H:%M"),
+];
 
 fn at_second(second: i64) -> Timestamp {
     Timestamp::from_second(second).unwrap_or(Timestamp::MAX)
 }
 
-fn requests_piece(key: &str, since: Timestamp, until: Timestamp) -> Option<serde_json::Value> {
-    (since < until).then(|| {
-        serde_json::json!([
-            key,
-            "requests",
+/// Part of a span: `level` rows of `usage_totals` with spans in `[since, until)`, or, with
+/// no level, the requests that started in `[since, until)`. Serialized as a JSON array.
+#[derive(Debug, Serialize)]
+struct Piece(usize, Option<usize>, String, String);
+
+/// Covers `[since, until)` with the largest whole units there are, then the edges with the next
+/// level down, and what no level covers with the requests themselves.
+fn cover(span: usize, since: Timestamp, until: Timestamp, level: usize, pieces: &mut Vec<Piece>) {
+    if since >= until {
+        return;
+    }
+    let Some(&(unit, format)) = LEVELS.get(level) else {
+        pieces.push(Piece(
+            span,
+            None,
             super::timestamp(since),
-            super::timestamp(until)
-        ])
-    })
+            super::timestamp(until),
+        ));
+        return;
+    };
+    let (from, to) = (since.as_second(), until.as_second());
+    let on_a_unit = from.rem_euclid(unit) == 0 && since.subsec_nanosecond() == 0;
+    let first = from.div_euclid(unit) * unit + if on_a_unit { 0 } else { unit };
+    let last = to.div_euclid(unit) * unit;
+    if first >= last {
+        cover(span, since, until, level + 1, pieces);
+        return;
+    }
+    cover(span, since, at_second(first), level + 1, pieces);
+    pieces.push(Piece(
+        span,
+        Some(level),
+        at_second(first).strftime(format).to_string(),
+        at_second(last).strftime(format).to_string(),
+    ));
+    cover(span, at_second(last), until, level + 1, pieces);
 }
 
-/// Splits each span into the whole hours the rollup answers and the edges it cannot.
-/// Per conversation there is no rollup, so everything is summed from `requests`.
-fn pieces(spans: &[Span], by: GroupBy) -> serde_json::Value {
+/// The pieces of every span, in order. Per conversation there are no totals, so everything is
+/// summed from `requests`.
+fn pieces(spans: &[Span], by: GroupBy) -> Vec<Piece> {
+    let first_level = if by == GroupBy::Conversation {
+        LEVELS.len()
+    } else {
+        0
+    };
     let mut pieces = Vec::new();
-    for span in spans {
-        let (since, until) = (span.since.as_second(), span.until.as_second());
-        let first_hour =
-            since.div_euclid(HOUR) * HOUR + if since.rem_euclid(HOUR) == 0 { 0 } else { HOUR };
-        let last_hour = until.div_euclid(HOUR) * HOUR;
-        if by == GroupBy::Conversation || first_hour >= last_hour {
-            pieces.extend(requests_piece(&span.key, span.since, span.until));
-            continue;
-        }
-        pieces.extend(requests_piece(&span.key, span.since, at_second(first_hour)));
-        pieces.push(serde_json::json!([
-            span.key,
-            "hours",
-            hour_key(at_second(first_hour)),
-            hour_key(at_second(last_hour))
-        ]));
-        pieces.extend(requests_piece(&span.key, at_second(last_hour), span.until));
+    for (index, span) in spans.iter().enumerate() {
+        cover(index, span.since, span.until, first_level, &mut pieces);
     }
-    serde_json::Value::Array(pieces)
+    pieces
+}
+
+impl UsageRow {
+    /// The sum of `rows`, under `key`.
+    pub fn total<'a>(key: &str, rows: impl IntoIterator<Item = &'a UsageRow>) -> UsageRow {
+        let mut total = UsageRow {
+            key: key.to_owned(),
+            requests: 0,
+            prompt_tokens: 0,
+            cached_tokens: 0,
+            completion_tokens: 0,
+            reasoning_tokens: 0,
+            images: 0,
+            cost: 0.0,
+            unpriced_requests: 0,
+        };
+        for row in rows {
+            total.requests += row.requests;
+            total.prompt_tokens += row.prompt_tokens;
+            total.cached_tokens += row.cached_tokens;
+            total.completion_tokens += row.completion_tokens;
+            total.reasoning_tokens += row.reasoning_tokens;
+            total.images += row.images;
+            total.cost += row.cost;
+            total.unpriced_requests += row.unpriced_requests;
+        }
+        total
+    }
 }
 
 pub fn report(
@@ -164,9 +219,29 @@ pub fn report(
     by: GroupBy,
     spans: &[Span],
 ) -> QueryResult<Vec<UsageRow>> {
-    diesel::sql_query(sql(by))
-        .bind::<Text, _>(pieces(spans, by).to_string())
-        .load(conn)
+    let pieces = pieces(spans, by);
+    let json = serde_json::to_string(&pieces).unwrap_or_default();
+    let rows: Vec<UsageRow> = diesel::sql_query(sql(by))
+        .bind::<Text, _>(json)
+        .load(conn)?;
+    if by != GroupBy::Span {
+        return Ok(rows);
+    }
+    // Rows come per piece, in order; the pieces of a span are next to each other.
+    let span_of = |row: &UsageRow| {
+        row.key
+            .parse::<usize>()
+            .ok()
+            .and_then(|piece| pieces.get(piece))
+            .map(|piece| piece.0)
+    };
+    let mut merged: Vec<UsageRow> = Vec::new();
+    for group in rows.chunk_by(|a, b| span_of(a) == span_of(b)) {
+        if let Some(span) = group.first().and_then(span_of).and_then(|i| spans.get(i)) {
+            merged.push(UsageRow::total(&span.key, group));
+        }
+    }
+    Ok(merged)
 }
 
 /// The first and last `started_at` on record, to bound a report to the history there is.
@@ -189,42 +264,41 @@ mod tests {
         }
     }
 
+    fn json(spans: &[Span], by: GroupBy) -> String {
+        serde_json::to_string(&pieces(spans, by)).unwrap_or_default()
+    }
+
     #[test]
-    fn whole_hours_come_from_the_rollup_and_only_the_edges_from_requests() {
+    fn spans_are_covered_by_days_then_hours_then_quarters_then_requests() {
         // A local day in India: 18:30Z to 18:30Z.
         let india = [span("2026-11-23T18:30:00Z", "2026-11-24T18:30:00Z")];
         assert_eq!(
-            pieces(&india, GroupBy::Span).to_string(),
+            json(&india, GroupBy::Span),
             serde_json::json!([
-                [
-                    "k",
-                    "requests",
-                    "2026-11-23T18:30:00.000Z",
-                    "2026-11-23T19:00:00.000Z"
-                ],
-                ["k", "hours", "2026-11-23T19", "2026-11-24T18"],
-                [
-                    "k",
-                    "requests",
-                    "2026-11-24T18:00:00.000Z",
-                    "2026-11-24T18:30:00.000Z"
-                ],
+                [0, 2, "2026-11-23T18:30", "2026-11-23T19:00"],
+                [0, 1, "2026-11-23T19", "2026-11-24T18"],
+                [0, 2, "2026-11-24T18:00", "2026-11-24T18:30"],
             ])
             .to_string()
         );
-        let new_york = [span("2026-11-24T05:00:00Z", "2026-11-25T05:00:00Z")];
+        let two_utc_days = [span("2026-11-23T00:00:00Z", "2026-11-25T00:00:00Z")];
         assert_eq!(
-            pieces(&new_york, GroupBy::Span).to_string(),
-            r#"[["k","hours","2026-11-24T05","2026-11-25T05"]]"#
+            json(&two_utc_days, GroupBy::Model),
+            r#"[[0,0,"2026-11-23","2026-11-25"]]"#
+        );
+        let new_york_week = [span("2026-11-23T05:00:00Z", "2026-11-30T05:00:00Z")];
+        assert_eq!(
+            json(&new_york_week, GroupBy::Span),
+            r#"[[0,1,"2026-11-23T05","2026-11-24T00"],[0,0,"2026-11-24","2026-11-30"],[0,1,"2026-11-30T00","2026-11-30T05"]]"#
         );
         assert_eq!(
-            pieces(&new_york, GroupBy::Conversation).to_string(),
-            r#"[["k","requests","2026-11-24T05:00:00.000Z","2026-11-25T05:00:00.000Z"]]"#
+            json(&new_york_week, GroupBy::Conversation),
+            r#"[[0,null,"2026-11-23T05:00:00.000Z","2026-11-30T05:00:00.000Z"]]"#
         );
-        let within_an_hour = [span("2026-11-24T05:10:00Z", "2026-11-24T05:50:00Z")];
+        let odd = [span("2026-11-24T05:10:00.5Z", "2026-11-24T05:50:00Z")];
         assert_eq!(
-            pieces(&within_an_hour, GroupBy::Model).to_string(),
-            r#"[["k","requests","2026-11-24T05:10:00.000Z","2026-11-24T05:50:00.000Z"]]"#
+            json(&odd, GroupBy::Model),
+            r#"[[0,null,"2026-11-24T05:10:00.500Z","2026-11-24T05:15:00.000Z"],[0,2,"2026-11-24T05:15","2026-11-24T05:45"],[0,null,"2026-11-24T05:45:00.000Z","2026-11-24T05:50:00.000Z"]]"#
         );
     }
 }

@@ -389,8 +389,9 @@ fn usage_by_day_in_local_time() {
     assert_eq!(report["this_month"], json!(null));
 }
 
-/// Where local midnight is not on a UTC hour, the hour that holds it is split exactly: India's
-/// midnight is 18:30Z, Nepal's 18:15Z.
+/// Where local midnight is not on a UTC hour, the quarter hours beside it are summed instead:
+/// India's midnight is 18:30Z, Nepal's 18:15Z. A bound inside a quarter hour falls back to
+/// the requests themselves.
 #[test]
 fn usage_days_are_exact_in_half_hour_zones() {
     let env = history();
@@ -399,7 +400,7 @@ fn usage_days_are_exact_in_half_hour_zones() {
             WHEN 1 THEN '2026-11-19T18:10:00.000Z' WHEN 2 THEN '2026-11-19T18:20:00.000Z'
             WHEN 3 THEN '2026-11-19T18:40:00.000Z' ELSE '2026-11-20T18:29:59.999Z' END",
     );
-    env.assert_rollup_matches_requests();
+    env.assert_totals_match_requests();
     let days = |zone: &str| {
         let output = env
             .tm()
@@ -429,33 +430,45 @@ fn usage_days_are_exact_in_half_hour_zones() {
 }
 
 #[test]
-fn the_hourly_rollup_follows_every_change() {
+fn the_usage_totals_follow_every_change() {
     let env = history();
     assert_eq!(
-        env.rows("SELECT hour, model, requests, cost_picodollars FROM usage_hours ORDER BY 1"),
+        env.rows(
+            "SELECT level, span, model, requests, cost_picodollars FROM usage_totals
+             WHERE level = 1 OR model = '' ORDER BY 1, 2, 3"
+        ),
         [
-            ["2026-11-19T14", "gpt-5.4-mini", "1", "966900000"],
-            ["2026-11-20T04", "gpt-5.4-mini", "1", "966900000"],
-            ["2026-11-20T05", "local-llama", "1", "0"],
-            ["2026-11-21T10", "gpt-5.4-mini", "1", "966900000"],
+            ["0", "2026-11-19", "", "1", "966900000"],
+            ["0", "2026-11-20", "", "2", "966900000"],
+            ["0", "2026-11-21", "", "1", "966900000"],
+            ["1", "2026-11-19T14", "", "1", "966900000"],
+            ["1", "2026-11-19T14", "gpt-5.4-mini", "1", "966900000"],
+            ["1", "2026-11-20T04", "", "1", "966900000"],
+            ["1", "2026-11-20T04", "gpt-5.4-mini", "1", "966900000"],
+            ["1", "2026-11-20T05", "", "1", "0"],
+            ["1", "2026-11-20T05", "local-llama", "1", "0"],
+            ["1", "2026-11-21T10", "", "1", "966900000"],
+            ["1", "2026-11-21T10", "gpt-5.4-mini", "1", "966900000"],
+            ["2", "2026-11-19T14:00", "", "1", "966900000"],
+            ["2", "2026-11-20T04:45", "", "1", "966900000"],
+            ["2", "2026-11-20T05:00", "", "1", "0"],
+            ["2", "2026-11-21T10:00", "", "1", "966900000"],
         ]
     );
-    env.assert_rollup_matches_requests();
+    env.assert_totals_match_requests();
     env.tm()
         .args(["delete", "--yes", "--keep-usage", "1"])
         .assert()
         .success();
-    env.assert_rollup_matches_requests();
+    env.assert_totals_match_requests();
     env.tm().args(["delete", "--yes", "3"]).assert().success();
-    env.assert_rollup_matches_requests();
+    env.assert_totals_match_requests();
     env.assert_search_index_is_whole();
     assert_eq!(
-        env.rows("SELECT hour, requests FROM usage_hours ORDER BY 1"),
-        [
-            ["2026-11-19T14", "1"],
-            ["2026-11-20T04", "1"],
-            ["2026-11-20T05", "1"]
-        ]
+        env.rows(
+            "SELECT span, requests FROM usage_totals WHERE level = 0 AND model = '' ORDER BY 1"
+        ),
+        [["2026-11-19", "1"], ["2026-11-20", "2"]]
     );
 }
 

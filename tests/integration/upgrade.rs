@@ -37,13 +37,17 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     );
     assert_eq!(env.rows("SELECT count(*) FROM attachments"), [["0"]]);
     assert_eq!(
-        env.rows("SELECT hour, model, requests, cost_picodollars FROM usage_hours ORDER BY 1"),
+        env.rows(
+            "SELECT span, model, requests, cost_picodollars FROM usage_totals WHERE level = 1 ORDER BY 1, 2"
+        ),
         [
+            ["2026-11-20T10", "", "2", "1029150000"],
             ["2026-11-20T10", "gpt-5.4-mini", "2", "1029150000"],
+            ["2026-11-21T09", "", "1", "0"],
             ["2026-11-21T09", "local-llama", "1", "0"]
         ]
     );
-    env.assert_rollup_matches_requests();
+    env.assert_totals_match_requests();
     env.assert_search_index_is_whole();
 
     let show = stdout(&env.tm().args(["show", "1"]).output().expect("runs"));

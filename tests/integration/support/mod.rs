@@ -99,22 +99,37 @@ impl TmEnv {
         conn.execute_batch(sql).expect("execute");
     }
 
-    /// The hourly rollup `tm usage` reads holds exactly the sums of the requests table.
-    pub fn assert_rollup_matches_requests(&self) {
-        let rollup = self.rows(
-            "SELECT hour, model, requests, prompt_tokens, cached_tokens, completion_tokens,
+    /// The totals `tm usage` reads hold exactly the sums of the requests table, at every level.
+    pub fn assert_totals_match_requests(&self) {
+        let totals = self.rows(
+            "SELECT level, span, model, requests, prompt_tokens, cached_tokens, completion_tokens,
                     reasoning_tokens, images, cost_picodollars, unpriced_requests
-             FROM usage_hours ORDER BY 1, 2",
+             FROM usage_totals ORDER BY 1, 2, 3",
         );
         let recomputed = self.rows(
-            "SELECT substr(started_at, 1, 13), model, count(*), coalesce(sum(prompt_tokens), 0),
+            "WITH spans AS (
+                 SELECT 0 AS level, substr(started_at, 1, 10) AS span, * FROM requests
+                 UNION ALL SELECT 1, substr(started_at, 1, 13), * FROM requests
+                 UNION ALL SELECT 2, substr(started_at, 1, 14) || CASE
+                     WHEN substr(started_at, 15, 2) < '15' THEN '00'
+                     WHEN substr(started_at, 15, 2) < '30' THEN '15'
+                     WHEN substr(started_at, 15, 2) < '45' THEN '30' ELSE '45' END, * FROM requests
+             ),
+             rows AS (
+                 SELECT level, span, model, prompt_tokens, cached_tokens, completion_tokens,
+                        reasoning_tokens, images, cost FROM spans
+                 UNION ALL
+                 SELECT level, span, '', prompt_tokens, cached_tokens, completion_tokens,
+                        reasoning_tokens, images, cost FROM spans
+             )
+             SELECT level, span, model, count(*), coalesce(sum(prompt_tokens), 0),
                     coalesce(sum(cached_tokens), 0), coalesce(sum(completion_tokens), 0),
                     coalesce(sum(reasoning_tokens), 0), sum(images),
                     coalesce(sum(CAST(round(cost * 1e12) AS INTEGER)), 0),
                     count(*) FILTER (WHERE cost IS NULL AND (prompt_tokens IS NOT NULL OR images > 0))
-             FROM requests GROUP BY 1, 2 ORDER BY 1, 2",
+             FROM rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         );
-        assert_eq!(rollup, recomputed);
+        assert_eq!(totals, recomputed);
     }
 
     /// FTS5's own check that the full-text indexes hold exactly the rows they index.
