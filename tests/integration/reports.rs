@@ -330,6 +330,24 @@ fn delete_keep_usage_keeps_the_cost_in_usage() {
     );
 }
 
+/// `tm usage` for November 2026, by day, as CSV, in the time zone `zone`.
+fn november_csv(env: &TmEnv, zone: &str) -> String {
+    let output = env
+        .tm()
+        .env("TZ", zone)
+        .args([
+            "usage",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-30",
+            "--csv",
+        ])
+        .output()
+        .expect("runs");
+    stdout(&output)
+}
+
 #[test]
 fn usage_by_day_in_local_time() {
     let env = history();
@@ -347,21 +365,8 @@ fn usage_by_day_in_local_time() {
 ",
         );
     // In UTC the 23:59 request is on the 20th.
-    let output = env
-        .tm()
-        .env("TZ", "UTC")
-        .args([
-            "usage",
-            "--since",
-            "2026-11-01",
-            "--until",
-            "2026-11-30",
-            "--csv",
-        ])
-        .output()
-        .expect("runs");
     assert_eq!(
-        stdout(&output),
+        november_csv(&env, "UTC"),
         "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests
 2026-11-19,1,1234,312,56,40,0,0.0009669,0
 2026-11-20,2,2468,624,112,80,0,0.0009669,1
@@ -402,20 +407,7 @@ fn usage_days_are_exact_in_half_hour_zones() {
     );
     env.assert_totals_match_requests();
     let days = |zone: &str| {
-        let output = env
-            .tm()
-            .env("TZ", zone)
-            .args([
-                "usage",
-                "--since",
-                "2026-11-01",
-                "--until",
-                "2026-11-30",
-                "--csv",
-            ])
-            .output()
-            .expect("runs");
-        stdout(&output)
+        november_csv(&env, zone)
             .lines()
             .skip(1)
             .map(|line| line.split(',').take(2).collect::<Vec<_>>().join(" "))
