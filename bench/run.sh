@@ -19,7 +19,8 @@ export OPENAI_BASE_URL=http://127.0.0.1:$port/v1
 declare -A shape=([small]="500 10000" [large]="20000 1000000")
 for size in small large; do
   read -r conversations messages <<< "${shape[$size]}"
-  ./target/release/examples/generate_history "$work/$size.db" "$conversations" "$messages" 365 42
+  ./target/release/examples/generate_history --db "$work/$size.db" \
+    --conversations "$conversations" --messages "$messages" --days 365 --seed 42
 done
 
 # case|command|target

@@ -1,16 +1,19 @@
 //! Writes a realistic history through tm's own store code, for the benchmark (bench/run.sh).
 //! Deterministic for a given seed.
 //!
-//! cargo run --release --example generate_history -- DB CONVERSATIONS MESSAGES DAYS SEED
+//! cargo run --release --example generate_history -- --db FILE [--conversations N]
+//!     [--messages N] [--days N] [--seed N]
 //!
-//! MESSAGES is the total; every conversation gets about the same number, except that
+//! `--messages` is the total; every conversation gets about the same number, except that
 //! conversation 1 gets 2,000 and conversation 2 gets 50 (the cases of `tm show` and
-//! `tm ask --dry-run`). One request per exchange, an attachment on one question in 50,
-//! and an image request every 100 exchanges.
+//! `tm ask --dry-run`). One request per exchange, over the last `--days` days up to now; an
+//! attachment on one question in 50, and an image request (one image, with its record and
+//! cost) every 100 exchanges.
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::Result;
+use clap::Parser;
 use tm::attach::{self, Attachment, Detail, Kind};
 use tm::store::image::{self, Image};
 use tm::store::request::{self, NewRequest, Outcome, RequestResult};
@@ -42,21 +45,35 @@ fn sentence(random: &mut Random, words: u64) -> String {
         .join(" ")
 }
 
+/// A history for the benchmark, written through tm's own store code.
+#[derive(Parser)]
+struct Args {
+    /// The database to write; created when missing.
+    #[arg(long)]
+    db: PathBuf,
+    #[arg(long, default_value_t = 500)]
+    conversations: u64,
+    /// All messages, questions and answers.
+    #[arg(long, default_value_t = 10_000)]
+    messages: u64,
+    /// How far back the history reaches from now.
+    #[arg(long, default_value_t = 365)]
+    days: u64,
+    /// The same seed writes the same history.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [db, conversations, messages, days, seed] = args.as_slice() else {
-        return Err(anyhow!(
-            "usage: generate_history DB CONVERSATIONS MESSAGES DAYS SEED"
-        ));
-    };
-    let number = |text: &String| {
-        text.parse::<u64>()
-            .with_context(|| format!("'{text}' is not a number"))
-    };
-    let (conversations, messages, days) =
-        (number(conversations)?, number(messages)?, number(days)?);
-    let mut random = Random(number(seed)?);
-    let mut store = Store::open(&PathBuf::from(db), false)?;
+    let Args {
+        db,
+        conversations,
+        messages,
+        days,
+        seed,
+    } = Args::parse();
+    let mut random = Random(seed);
+    let mut store = Store::open(&db, false)?;
     let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days as i64);
     let span_ms = days * 24 * 3_600_000;
     let photo = Attachment {
@@ -166,7 +183,30 @@ fn main() -> Result<()> {
                             sent_message_ids: "[]".into(),
                             system_prompt: None,
                             started_at: &stamp,
+                            outcome: Outcome::Pending.as_str(),
+                        },
+                    )?;
+                    // 20 text tokens in, 4,160 image tokens out, at gpt-image-2's prices.
+                    request::finish(
+                        conn,
+                        id,
+                        &RequestResult {
+                            answer_id: None,
+                            estimated_prompt_tokens: None,
+                            prompt_tokens: Some(20),
+                            cached_tokens: Some(0),
+                            completion_tokens: Some(4_160),
+                            reasoning_tokens: Some(0),
+                            images: 1,
+                            usage_estimated: false,
+                            input_price: Some(5.0),
+                            cached_price: Some(1.25),
+                            output_price: Some(30.0),
+                            cost: Some((20.0 * 5.0 + 4_160.0 * 30.0) / 1e6),
+                            first_token_ms: None,
+                            duration_ms: Some(20_000),
                             outcome: Outcome::Ok.as_str(),
+                            error: None,
                         },
                     )?;
                     image::insert(
@@ -190,6 +230,9 @@ fn main() -> Result<()> {
             Conversation::touch(conn, conversation.id, &store::timestamp(at_ms(last)))
         })?;
     }
-    eprintln!("{exchange} exchanges in {conversations} conversations written to {db}");
+    eprintln!(
+        "{exchange} exchanges in {conversations} conversations written to {}",
+        db.display()
+    );
     Ok(())
 }
