@@ -3,6 +3,7 @@
 //! cost. Ctrl-C and dropped connections keep what arrived. `tm ask` runs it once; `tm chat`
 //! will run it in a loop.
 
+use std::collections::HashMap;
 use std::io;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -257,6 +258,11 @@ fn load_attachments(store: &mut Store, parts: &mut [Part]) -> Result<()> {
     Ok(())
 }
 
+/// Content tokens of stored messages that `recorded_estimate` counted, so that a message sent
+/// with many requests is counted once.
+#[derive(Default)]
+pub struct MessageCounts(HashMap<(i32, Encoding), usize>);
+
 /// The pre-send estimate of a recorded chat request, counted now where `tm ask` left it empty
 /// (see `Counting`). What it is computed from is all stored (the messages sent, their files,
 /// the system prompt), so this is the number the request would have carried. `None` for image
@@ -264,7 +270,8 @@ fn load_attachments(store: &mut Store, parts: &mut [Part]) -> Result<()> {
 pub fn recorded_estimate(
     store: &mut Store,
     request: &Request,
-    messages: &[Message],
+    messages: &HashMap<i32, &Message>,
+    counted: &mut MessageCounts,
 ) -> Result<Option<usize>> {
     if let Some(estimate) = request.estimated_prompt_tokens {
         return Ok(usize::try_from(estimate).ok());
@@ -280,10 +287,18 @@ pub fn recorded_estimate(
         .map(|s| Part::new("system", s.clone(), Vec::new()))
         .collect();
     for id in request.sent_ids() {
-        let Some(message) = messages.iter().find(|m| m.id == id) else {
+        let Some(message) = messages.get(&id) else {
             return Ok(None);
         };
-        parts.push(stored_part(message, encoding));
+        let mut part = stored_part(message, encoding);
+        if part.known_tokens.is_none() {
+            let tokens = *counted
+                .0
+                .entry((id, encoding))
+                .or_insert_with(|| encoding.count(&part.content));
+            part.known_tokens = Some(tokens);
+        }
+        parts.push(part);
     }
     load_attachments(store, &mut parts)?;
     Ok(Some(estimate(&request.model, encoding, &parts).total))
@@ -405,6 +420,15 @@ pub struct Exchange {
     pub end: End,
     /// Writing the answer out failed (a closed pipe); the answer was still received and saved.
     pub output_error: Option<io::Error>,
+}
+
+/// What was counted of one exchange: the prompt's estimate and the content tokens of the
+/// question and the answer.
+#[derive(Debug, Clone, Copy)]
+struct CountedExchange {
+    prompt: usize,
+    question: usize,
+    answer: usize,
 }
 
 /// How often a streaming answer is written to the database.
@@ -545,29 +569,30 @@ pub async fn send(
         Err(count) if got.usage.is_none() && !matches!(end, End::Failed(_)) => Some(count()),
         Err(_) => None,
     };
-    let counts = estimate.as_ref().map(|estimate| {
-        let question = estimate
+    let counted = estimate.map(|estimate| CountedExchange {
+        prompt: estimate.total,
+        question: estimate
             .per_part
             .last()
-            .map_or(0, |&n| n.saturating_sub(encoding.message_tokens("user", 0)));
-        (question, encoding.count(&got.text))
+            .map_or(0, |&n| n.saturating_sub(encoding.message_tokens("user", 0))),
+        answer: encoding.count(&got.text),
     });
-    let tally = match (&end, got.usage, &estimate, counts) {
-        (_, Some(usage), _, _) => Some(Tally {
+    let tally = match (got.usage, counted) {
+        (Some(usage), _) => Some(Tally {
             prompt: usage.prompt_tokens,
             cached: usage.cached(),
             completion: usage.completion_tokens,
             reasoning: usage.reasoning(),
             estimated: false,
         }),
-        (_, None, Some(estimate), Some((_, answer_tokens))) => Some(Tally {
-            prompt: estimate.total as u64,
+        (None, Some(counted)) => Some(Tally {
+            prompt: counted.prompt as u64,
             cached: 0,
-            completion: answer_tokens as u64,
+            completion: counted.answer as u64,
             reasoning: 0,
             estimated: true,
         }),
-        _ => None,
+        (None, None) => None,
     };
     let unit_prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
     let cost = tally.zip(unit_prices).map(|(t, p)| {
@@ -597,11 +622,11 @@ pub async fn send(
     let finished_at = store::now();
     let answer = got.text;
     store.write(|conn| {
-        if let Some((question_tokens, _)) = counts {
+        if let Some(counted) = counted {
             Message::set_tokens(
                 conn,
                 question_id,
-                to_i32(question_tokens as u64),
+                to_i32(counted.question as u64),
                 encoding.name(),
             )?;
         }
@@ -625,11 +650,11 @@ pub async fn send(
                     &finished_at,
                 )?,
             };
-            if let Some((_, answer_tokens)) = counts {
+            if let Some(counted) = counted {
                 Message::set_tokens(
                     conn,
                     message.id,
-                    to_i32(answer_tokens as u64),
+                    to_i32(counted.answer as u64),
                     encoding.name(),
                 )?;
             }
@@ -640,7 +665,7 @@ pub async fn send(
             request_id,
             &RequestResult {
                 answer_id,
-                estimated_prompt_tokens: estimate.map(|e| to_i32(e.total as u64)),
+                estimated_prompt_tokens: counted.map(|c| to_i32(c.prompt as u64)),
                 prompt_tokens: tally.map(|t| to_i32(t.prompt)),
                 cached_tokens: tally.map(|t| to_i32(t.cached)),
                 completion_tokens: tally.map(|t| to_i32(t.completion)),

@@ -9,7 +9,7 @@ use tiktoken_rs::CoreBPE;
 pub const PER_MESSAGE: usize = 3;
 pub const REPLY_PRIMING: usize = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Encoding {
     O200kBase,
     Cl100kBase,

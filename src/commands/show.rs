@@ -79,8 +79,10 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
     let mut requests = store.read(|conn| Request::of_conversation(conn, id))?;
     if args.tokens {
         // `tm ask` does not build the encoder; the view that shows estimates counts them now.
+        let by_id: HashMap<i32, &Message> = messages.iter().map(|m| (m.id, m)).collect();
+        let mut counted = exchange::MessageCounts::default();
         for request in &mut requests {
-            let estimate = exchange::recorded_estimate(&mut store, request, &messages)?;
+            let estimate = exchange::recorded_estimate(&mut store, request, &by_id, &mut counted)?;
             request.estimated_prompt_tokens = estimate.and_then(|n| i32::try_from(n).ok());
         }
     }
