@@ -14,9 +14,14 @@ pub fn stdout_is_styled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Spinners and dim text on stderr: a terminal, and no NO_COLOR.
+/// Dim text on stderr: a terminal, and no NO_COLOR.
 pub fn stderr_is_styled() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    stderr_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Spinners, which carry no colour, need only a terminal.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
 }
 
 pub fn stdin_is_terminal() -> bool {

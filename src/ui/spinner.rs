@@ -1,5 +1,6 @@
-//! A spinner on stderr while an answer has not started: only on a terminal without NO_COLOR,
-//! cleared before the first text is written.
+//! A spinner on stderr while an answer has not started: only on a terminal, cleared before
+//! the first text is written. It has no colour, so NO_COLOR leaves it (NO_COLOR is about
+//! colour, not motion).
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ pub struct Spinner(Option<ProgressBar>);
 
 impl Spinner {
     pub fn start(message: &str) -> Self {
-        if !super::stderr_is_styled() {
+        if !super::stderr_is_terminal() {
             return Self(None);
         }
         let bar = ProgressBar::new_spinner().with_message(message.to_owned());

@@ -401,9 +401,9 @@ fn piped_chat_is_scriptable() {
 }
 
 /// On a terminal the spinner shows while nothing has arrived and the token line is dim;
-/// NO_COLOR turns both off.
+/// NO_COLOR takes the colour away and leaves the spinner.
 #[test]
-fn spinner_and_colour_only_on_a_terminal_without_no_color() {
+fn spinner_on_a_terminal_and_colour_only_without_no_color() {
     for no_color in [false, true] {
         let env = TmEnv::new();
         let (arrived_tx, arrived) = mpsc::channel::<()>();
@@ -421,31 +421,49 @@ fn spinner_and_colour_only_on_a_terminal_without_no_color() {
             command.env("NO_COLOR", "1");
         }
         let mut session = spawn(command);
-        expect(&mut session, "/help lists the commands").expect("banner");
-        say(&mut session, "hi");
+        // Everything the terminal received, from the banner to the end, so that colour
+        // anywhere in the session is seen.
+        let mut seen = String::new();
+        let mut read = |session: &mut PtySession, text: &str| {
+            seen.push_str(&expect(session, text).expect(text));
+            seen.push_str(text);
+        };
+        read(&mut session, "/help lists the commands");
+        read(&mut session, "> ");
+        session.send_line("hi").expect("send");
         // Bounded, so that a tm that never sends fails the test instead of hanging it.
         arrived
             .recv_timeout(std::time::Duration::from_secs(30))
             .expect("the request arrived");
-        if !no_color {
-            expect(&mut session, "waiting for the answer").expect("spinner");
-        }
+        // The spinner is drawn on a terminal with or without NO_COLOR, which removes colour
+        // only; the answer is held back until it has been seen.
+        read(&mut session, "waiting for the answer");
         go.send(()).expect("release");
-        expect(&mut session, "ok").expect("answer");
-        let rest = expect(&mut session, "· answer: ~1 completion tokens").expect("token line");
-        let tail = leave(&mut session);
-        let tail: Vec<u8> = tail
+        read(&mut session, "ok");
+        read(&mut session, "· answer: ~1 completion tokens");
+        read(&mut session, "> ");
+        session.send_control('d').expect("ctrl-d");
+        seen.push_str(&session.exp_eof().expect("eof"));
+        let bytes: Vec<u8> = seen
             .chars()
             .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
             .collect();
-        let seen = format!("{rest}{}", String::from_utf8_lossy(&tail));
+        let seen = String::from_utf8_lossy(&bytes);
         if no_color {
-            assert!(!seen.contains("waiting for the answer"), "{seen:?}");
-            assert!(!seen.contains("\x1b[2m"), "{seen:?}");
+            assert!(!has_colour(&seen), "{seen:?}");
         } else {
             assert!(seen.contains("\x1b[2mquestion: "), "{seen:?}");
         }
     }
+}
+
+/// Whether text holds an SGR sequence (`ESC [ digits ; … m`), the only escape that colours;
+/// cursor moves and line clears are not colour.
+fn has_colour(text: &str) -> bool {
+    text.split("\x1b[").skip(1).any(|rest| {
+        let parameters = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';');
+        parameters.starts_with('m')
+    })
 }
 
 /// A trailing backslash continues the message; a bracketed paste of several lines is one

@@ -14,6 +14,8 @@ pub use fake_openai::{FakeOpenAi, Reply, Step, Usage};
 /// The key every test hands to tm; the suite checks it never shows up in output or files.
 pub const TEST_KEY: &str = "sk-test-SECRET0123456789abcdefXYZ";
 
+/// The caller's settings that would change what tm does, and the proxy variables reqwest
+/// honours: a developer's proxy must never see test traffic, even to 127.0.0.1.
 const CLEARED: &[&str] = &[
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
@@ -22,7 +24,20 @@ const CLEARED: &[&str] = &[
     "NO_COLOR",
     "XDG_DATA_HOME",
     "XDG_CONFIG_HOME",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
 ];
+
+/// The zone every tm in the suite runs in. Local times in output are exact only in a known
+/// zone; New York has DST and is behind UTC, so "just before midnight" differs between local
+/// and UTC days.
+pub const TM_ZONE: &str = "America/New_York";
 
 pub struct TmEnv {
     dir: tempfile::TempDir,
@@ -62,9 +77,7 @@ impl TmEnv {
             .env("XDG_DATA_HOME", self.dir().join("data"))
             .env("XDG_CONFIG_HOME", self.dir().join("config"))
             .env("TM_DB", self.db())
-            // Local times in output are exact only in a known zone; New York has DST and is
-            // behind UTC, so "just before midnight" differs between local and UTC days.
-            .env("TZ", "America/New_York")
+            .env("TZ", TM_ZONE)
             .current_dir(self.dir());
         command
     }
@@ -86,6 +99,15 @@ impl TmEnv {
             .env("OPENAI_API_KEY", TEST_KEY)
             .env("OPENAI_BASE_URL", server.base_url());
         command
+    }
+
+    /// Today's date where tm runs, which is not the runner's: from 00:00 to 05:00 UTC the
+    /// two differ by a day.
+    pub fn today() -> jiff::civil::Date {
+        jiff::Timestamp::now()
+            .in_tz(TM_ZONE)
+            .expect("the suite's zone is in the zone database")
+            .date()
     }
 
     /// Rows of a query on the real database file, every value as text (`NULL` for null).
