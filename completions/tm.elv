@@ -54,7 +54,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --continue 'Continue the most recent conversation'
             cand --no-stream 'Wait for the whole answer instead of streaming it'
             cand --dry-run 'Send nothing: show the messages that would go, their estimated tokens and cost'
-            cand --json 'With --dry-run: print the plan as JSON'
+            cand --json 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)'
             cand -q 'No summary line on stderr'
             cand --quiet 'No summary line on stderr'
             cand -h 'Print help'

@@ -59,7 +59,7 @@ complete -c tm -n "__fish_tm_using_subcommand ask" -l db -d 'The history databas
 complete -c tm -n "__fish_tm_using_subcommand ask" -s c -l continue -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l no-stream -d 'Wait for the whole answer instead of streaming it'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l dry-run -d 'Send nothing: show the messages that would go, their estimated tokens and cost'
-complete -c tm -n "__fish_tm_using_subcommand ask" -l json -d 'With --dry-run: print the plan as JSON'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l json -d 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s q -l quiet -d 'No summary line on stderr'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s V -l version -d 'Print version'

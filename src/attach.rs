@@ -103,19 +103,90 @@ pub fn size(bytes: u64) -> String {
     Size(bytes).to_string()
 }
 
-/// What the bytes are: PNG, JPEG, GIF or WebP images, PDF, or UTF-8 text without NUL bytes.
+/// What the bytes are: PNG, JPEG, GIF or WebP images, PDF, or UTF-8 text without NUL bytes,
+/// whatever it starts with (HTML, XML, `#!`, even `MZ`: valid UTF-8 is text).
 pub fn sniff(bytes: &[u8]) -> Option<(Kind, &'static str)> {
     if let Some(found) = infer::get(bytes) {
-        return match found.mime_type() {
+        match found.mime_type() {
             mime @ ("image/png" | "image/jpeg" | "image/gif" | "image/webp") => {
-                Some((Kind::Image, mime))
+                return Some((Kind::Image, mime));
             }
-            "application/pdf" => Some((Kind::Pdf, "application/pdf")),
-            _ => None,
-        };
+            "application/pdf" => return Some((Kind::Pdf, "application/pdf")),
+            _ => {}
+        }
     }
     (!bytes.is_empty() && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok())
         .then_some((Kind::Text, "text/plain"))
+}
+
+/// Text in a legacy encoding, as far as the bytes tell.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Legacy {
+    /// Decoded without a single error, and no other encoding comes close.
+    Sure {
+        encoding: &'static str,
+        text: String,
+    },
+    /// Looks like text, but the encoding is a guess; `iconv` is the name iconv knows.
+    Unsure {
+        encoding: &'static str,
+        iconv: &'static str,
+    },
+    /// Not text: control characters, or a known binary format.
+    Binary,
+}
+
+/// Fewer characters outside ASCII than this do not tell one legacy encoding from another
+/// (two bytes are 가 in EUC-KR and 啊 in GBK).
+const ENOUGH_EVIDENCE: usize = 8;
+
+/// The encoding of bytes that are not UTF-8, by chardetng's guess. The guess is sure only
+/// when the bytes decode in it without a single error, into enough characters outside ASCII,
+/// nearly all of them letters or punctuation: a wrong guess decodes into symbols and rare
+/// characters, or not at all.
+pub fn legacy_text(bytes: &[u8]) -> Legacy {
+    let control = |b: &u8| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b);
+    if infer::get(bytes).is_some() || bytes.iter().any(control) {
+        return Legacy::Binary;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guess = match detector.guess(None, chardetng::Utf8Detection::Deny) {
+        // GBK decodes as GB18030, its superset, which iconv and editors also know.
+        guess if guess == encoding_rs::GBK => encoding_rs::GB18030,
+        guess => guess,
+    };
+    let unsure = Legacy::Unsure {
+        encoding: guess.name(),
+        iconv: iconv_name(guess),
+    };
+    let Some(text) = guess.decode_without_bom_handling_and_without_replacement(bytes) else {
+        return unsure;
+    };
+    let foreign: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
+    let plausible = foreign
+        .iter()
+        .filter(|c| c.is_alphabetic() || matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}'))
+        .count();
+    if foreign.len() < ENOUGH_EVIDENCE || plausible * 10 < foreign.len() * 9 {
+        return unsure;
+    }
+    Legacy::Sure {
+        encoding: guess.name(),
+        text: text.into_owned(),
+    }
+}
+
+/// encoding_rs's names are the Web's; iconv knows some under others.
+fn iconv_name(encoding: &'static encoding_rs::Encoding) -> &'static str {
+    match encoding.name() {
+        "EUC-KR" => "cp949",
+        "Shift_JIS" => "cp932",
+        "windows-1252" => "cp1252",
+        "windows-1251" => "cp1251",
+        "windows-1250" => "cp1250",
+        other => other,
+    }
 }
 
 /// The kind a file's extension promises, for the extensions that promise one.
@@ -135,8 +206,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads and checks one file; every error names it and says what would be accepted.
-pub fn read(path: &Path, detail: Detail) -> Result<Attachment> {
+/// Reads and checks one file; every error names it and says what would be accepted. Text in
+/// a legacy encoding is decoded to UTF-8, and the note that says so comes back with it.
+pub fn read(path: &Path, detail: Detail) -> Result<(Attachment, Option<String>)> {
     let shown = path.display();
     let metadata = fs::metadata(path).map_err(|e| anyhow!("cannot attach {shown}: {e}"))?;
     if metadata.is_dir() {
@@ -159,9 +231,24 @@ pub fn read(path: &Path, detail: Detail) -> Result<Attachment> {
     if bytes.is_empty() {
         bail!("cannot attach {shown}: it is empty");
     }
-    let (kind, mime) = sniff(&bytes).ok_or_else(|| {
-        anyhow!("cannot attach {shown}: its contents are not a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text")
-    })?;
+    let (kind, mime, bytes, note) = match sniff(&bytes) {
+        Some((kind, mime)) => (kind, mime, bytes, None),
+        None => match legacy_text(&bytes) {
+            Legacy::Sure { encoding, text } => (
+                Kind::Text,
+                "text/plain",
+                text.into_bytes(),
+                Some(format!("{shown} is {encoding} text; it is sent as UTF-8")),
+            ),
+            Legacy::Unsure { encoding, iconv } => bail!(
+                "cannot attach {shown}: it is not UTF-8, and its encoding is not clear (perhaps {encoding}); \
+                 convert it to UTF-8 first, e.g. `iconv -f {iconv} -t utf-8 {shown} > converted.txt`"
+            ),
+            Legacy::Binary => bail!(
+                "cannot attach {shown}: its contents are not a PNG, JPEG, GIF or WebP image, a PDF, or text"
+            ),
+        },
+    };
     // The bytes decide the type; a name that claims another kind means the wrong file.
     if let Some(claimed) = claimed_kind(path)
         && claimed != kind
@@ -197,7 +284,7 @@ pub fn read(path: &Path, detail: Detail) -> Result<Attachment> {
     let name = path
         .file_name()
         .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
-    Ok(Attachment {
+    let attachment = Attachment {
         name,
         mime: mime.to_owned(),
         kind,
@@ -206,7 +293,8 @@ pub fn read(path: &Path, detail: Detail) -> Result<Attachment> {
         width,
         height,
         detail: (kind == Kind::Image).then_some(detail),
-    })
+    };
+    Ok((attachment, note))
 }
 
 impl Attachment {
@@ -253,6 +341,21 @@ mod tests {
             None,
             "a zip is not accepted"
         );
+        for text in [
+            "<!DOCTYPE html><html><body>hi</body></html>",
+            "<?xml version=\"1.0\"?><a/>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+            "#!/bin/sh\necho hi\n",
+            "{\"a\": 1}",
+            "a,b\n1,2\n",
+            "MZ is how this note starts",
+        ] {
+            assert_eq!(
+                sniff(text.as_bytes()),
+                Some((Kind::Text, "text/plain")),
+                "{text}"
+            );
+        }
         assert_eq!(sniff(b"text with a \0 NUL"), None);
         assert_eq!(sniff(b"\xff\xfe not utf-8"), None);
         assert_eq!(sniff(b""), None);
@@ -272,6 +375,44 @@ mod tests {
             proptest::prop_assume!(infer::get(text.as_bytes()).is_none());
             proptest::prop_assert_eq!(sniff(text.as_bytes()), Some((Kind::Text, "text/plain")));
         }
+    }
+
+    #[test]
+    fn legacy_encodings() {
+        let encoded = |encoding: &'static encoding_rs::Encoding, text: &str| {
+            encoding.encode(text).0.into_owned()
+        };
+        for (encoding, text) in [
+            (
+                encoding_rs::EUC_KR,
+                "모나드와 펑터의 차이점을 자세히 설명해 주세요. 예제 코드도 함께 부탁합니다.",
+            ),
+            (
+                encoding_rs::SHIFT_JIS,
+                "東京都に住んでいます。毎日電車で会社に通っています。",
+            ),
+            (
+                encoding_rs::GB18030,
+                "我的数据库很大，查询速度很慢，应该怎么建立索引？",
+            ),
+            (
+                encoding_rs::WINDOWS_1252,
+                "Le café était fermé; la crème brûlée attendra. À bientôt, naïve Zoë.",
+            ),
+        ] {
+            assert_eq!(
+                legacy_text(&encoded(encoding, text)),
+                Legacy::Sure {
+                    encoding: encoding.name(),
+                    text: text.to_owned()
+                }
+            );
+        }
+        // Two bytes that are 가 in EUC-KR and 啊 in GBK: not enough to tell.
+        assert!(matches!(legacy_text(b"\xb0\xa1"), Legacy::Unsure { .. }));
+        assert_eq!(legacy_text(b"\x7fELF\x02\x01\x01\0\0\0"), Legacy::Binary);
+        assert_eq!(legacy_text(b"PK\x03\x04\x14\0\0\0"), Legacy::Binary);
+        assert_eq!(legacy_text(b"\xff\xfe\x01\x02\x03"), Legacy::Binary);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::attach::Detail;
 use crate::context::MaxMessages;
-use crate::settings::EFFORTS;
+use crate::prices::EFFORTS;
 
 /// TokenMetered: the OpenAI API from the terminal. Pay per token, keep every conversation in
 /// one local SQLite file, and see what each message, conversation, day and model cost.
@@ -110,8 +110,9 @@ pub struct AskArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// With --dry-run: print the plan as JSON
-    #[arg(long, requires = "dry_run")]
+    /// Print one JSON object instead of the streamed answer: the answer with its request
+    /// record (with --dry-run: the plan)
+    #[arg(long)]
     pub json: bool,
 
     /// No summary line on stderr
@@ -203,15 +204,17 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct RenameArgs {
+    /// The conversation's id, as `tm list` shows it
     #[arg(value_parser = clap::value_parser!(i32).range(1..))]
     pub id: i32,
-    /// The new title
+    /// The new title; several words are joined with spaces
     #[arg(required = true, num_args = 1..)]
     pub title: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// The ids of the conversations to delete, as `tm list` shows them; all or none are deleted
     #[arg(required = true, num_args = 1.., value_parser = clap::value_parser!(i32).range(1..))]
     pub ids: Vec<i32>,
     /// Do not ask (required when stdin is not a terminal)

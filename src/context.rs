@@ -79,6 +79,58 @@ pub fn select(
     picked
 }
 
+/// What to do about a prompt longer than the model's context window, said the same whether
+/// tm's own estimate or the server found it; `budget` is a `--context-tokens` value that fits.
+pub fn shorten_advice(budget: Option<u64>) -> String {
+    let budget = budget.map_or_else(|| "N".to_owned(), |n| n.to_string());
+    format!("send fewer messages (--max-messages, --context-tokens {budget}) or smaller files")
+}
+
+/// What limited the messages sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limiter {
+    MaxMessages(MaxMessages),
+    ContextTokens(usize),
+}
+
+/// Earlier messages of a conversation that the window left out, in numbers: said on stderr,
+/// so that a model that seems to have forgotten something is explained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Messages sent, the new question included.
+    pub sent: usize,
+    /// The conversation's messages that could have been sent, the new question included
+    /// (failed questions are never sent, so they are not counted).
+    pub of: usize,
+    pub by: Limiter,
+}
+
+/// `None` when every sendable message of the history was `picked` by `select`.
+pub fn left_out(
+    history: &[Candidate],
+    picked: &[usize],
+    max: MaxMessages,
+    token_budget: Option<usize>,
+) -> Option<LeftOut> {
+    let sendable = history.iter().filter(|c| c.sendable).count();
+    if picked.len() >= sendable {
+        return None;
+    }
+    let allowed_by_count = match max {
+        MaxMessages::All => sendable,
+        MaxMessages::Last(n) => (n.get() - 1).min(sendable),
+    };
+    let by = match token_budget {
+        Some(budget) if picked.len() < allowed_by_count => Limiter::ContextTokens(budget),
+        _ => Limiter::MaxMessages(max),
+    };
+    Some(LeftOut {
+        sent: picked.len() + 1,
+        of: sendable + 1,
+        by,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +210,54 @@ mod tests {
         assert_eq!(
             select(&history, MaxMessages::All, Some(10), 50),
             Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn what_was_left_out_and_why() {
+        let history = [answered(100), answered(200), answered(300), answered(400)];
+        let said = |max, budget| {
+            let picked = select(&history, max, budget, 50);
+            left_out(&history, &picked, max, budget)
+        };
+        assert_eq!(said(MaxMessages::All, None), None);
+        assert_eq!(said(last(5), None), None);
+        assert_eq!(
+            said(last(3), None),
+            Some(LeftOut {
+                sent: 3,
+                of: 5,
+                by: Limiter::MaxMessages(last(3))
+            })
+        );
+        // The budget cut deeper than the count: it is the reason given.
+        assert_eq!(
+            said(last(4), Some(800)),
+            Some(LeftOut {
+                sent: 3,
+                of: 5,
+                by: Limiter::ContextTokens(800)
+            })
+        );
+        // A budget that leaves everything the count allows is not the reason.
+        assert_eq!(
+            said(last(2), Some(100_000)),
+            Some(LeftOut {
+                sent: 2,
+                of: 5,
+                by: Limiter::MaxMessages(last(2))
+            })
+        );
+        // A failed question is neither sent nor counted.
+        let with_failed = [answered(1), failed(), answered(1)];
+        let picked = select(&with_failed, last(2), None, 0);
+        assert_eq!(
+            left_out(&with_failed, &picked, last(2), None),
+            Some(LeftOut {
+                sent: 2,
+                of: 3,
+                by: Limiter::MaxMessages(last(2))
+            })
         );
     }
 

@@ -17,7 +17,7 @@ use crate::api::types::{
 };
 use crate::api::{ApiError, Client};
 use crate::attach::{Attachment, Detail, Kind};
-use crate::context::{self, Candidate, MaxMessages};
+use crate::context::{self, Candidate, LeftOut, MaxMessages};
 use crate::prices::{self, Billed, ModelInfo};
 use crate::store::attachment;
 use crate::store::request::{NewRequest, Outcome, Request, RequestResult};
@@ -54,7 +54,7 @@ pub enum Counting {
 /// Where the answer goes as it arrives.
 pub trait Sink {
     fn delta(&mut self, text: &str) -> io::Result<()>;
-    fn retrying(&mut self, error: &ApiError, wait: Duration);
+    fn retrying(&mut self, error: &ApiError, wait: Duration, attempt: u32);
 }
 
 /// One message as it will be sent, with its content tokens when already counted.
@@ -139,6 +139,8 @@ pub struct Plan {
     pub options: Options,
     pub encoding: Encoding,
     pub parts: Vec<Part>,
+    /// Earlier messages the window did not send, when there are any.
+    pub left_out: Option<LeftOut>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,11 +238,10 @@ pub fn check_context_window(plan: &Plan, window: Option<u64>) -> Result<()> {
         return Ok(());
     }
     anyhow::bail!(
-        "the prompt is about {} tokens, more than {model}'s context window of {} tokens; \
-         send fewer messages (--max-messages, --context-tokens {}) or smaller files. Nothing was sent",
+        "the prompt is about {} tokens, more than {model}'s context window of {} tokens; {}. Nothing was sent",
         fmt::count(estimate),
         fmt::count(window),
-        window
+        context::shorten_advice(Some(window))
     )
 }
 
@@ -362,6 +363,12 @@ impl Plan {
             options.context_tokens,
             fixed_tokens,
         );
+        let left_out = context::left_out(
+            &candidates,
+            &picked,
+            options.max_messages,
+            options.context_tokens,
+        );
         let mut parts: Vec<Part> = system.into_iter().collect();
         parts.extend(picked.into_iter().map(|index| history[index].clone()));
         if options.context_tokens.is_none() {
@@ -374,6 +381,7 @@ impl Plan {
             options,
             encoding,
             parts,
+            left_out,
         })
     }
 
@@ -411,6 +419,8 @@ pub enum End {
 pub struct Exchange {
     pub conversation_id: i32,
     pub request_id: i32,
+    pub model: String,
+    pub left_out: Option<LeftOut>,
     /// Whether any answer text arrived; a complete answer can be empty (all its tokens spent
     /// on reasoning, say), and then the finish reason tells why.
     pub answered: bool,
@@ -687,6 +697,8 @@ pub async fn send(
     Ok(Exchange {
         conversation_id,
         request_id,
+        model: options.model.clone(),
+        left_out: plan.left_out,
         answered: !answer.is_empty(),
         finish_reason: got.finish_reason,
         tally,
@@ -716,7 +728,7 @@ async fn receive(
     };
     if !request.stream {
         let response = client
-            .chat(request, &mut |e, w| sink.retrying(e, w))
+            .chat(request, &mut |e, w, a| sink.retrying(e, w, a))
             .await?;
         let choice = response
             .choices
@@ -729,7 +741,7 @@ async fn receive(
         return Ok(());
     }
     let events = client
-        .chat_stream(request, &mut |e, w| sink.retrying(e, w))
+        .chat_stream(request, &mut |e, w, a| sink.retrying(e, w, a))
         .await?;
     let mut events = std::pin::pin!(events);
     // Text that arrived is saved at once the first time, then at most CHECKPOINT_EVERY later,

@@ -87,6 +87,8 @@ pub struct Billed {
 pub struct ModelInfo {
     /// The table entry that answered: the model itself or its family.
     pub entry: String,
+    /// The `reasoning_effort` levels the model takes; `None` when it does not reason.
+    pub efforts: Option<Vec<&'static str>>,
     pub prices: Option<TokenPrices>,
     /// Prices that apply when the prompt is above `threshold` tokens.
     pub long_context: Option<LongContext>,
@@ -253,6 +255,7 @@ impl PriceTable {
             Some((name, fields)) => model_info(name, fields),
             None => ModelInfo {
                 entry: model.to_owned(),
+                efforts: None,
                 prices: None,
                 long_context: None,
                 per_image: None,
@@ -330,9 +333,71 @@ fn long_context(fields: &Map<String, Value>) -> Option<LongContext> {
     })
 }
 
+/// Values of `reasoning_effort`, least first.
+pub const EFFORTS: [&str; 6] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+
+/// The levels a reasoning model takes: its `reasoning_effort_levels` when the table lists
+/// them, else every level its `supports_<level>_reasoning_effort` does not deny. `none`,
+/// `minimal` and `xhigh` came later than the rest and need the table to say yes.
+fn efforts(fields: &Map<String, Value>) -> Option<Vec<&'static str>> {
+    if fields.get("supports_reasoning").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    if let Some(listed) = fields
+        .get("reasoning_effort_levels")
+        .and_then(Value::as_array)
+    {
+        let listed: Vec<&str> = listed.iter().filter_map(Value::as_str).collect();
+        return Some(
+            EFFORTS
+                .into_iter()
+                .filter(|level| listed.contains(level))
+                .collect(),
+        );
+    }
+    let supports = |level: &str| {
+        fields
+            .get(&format!("supports_{level}_reasoning_effort"))
+            .and_then(Value::as_bool)
+    };
+    Some(
+        EFFORTS
+            .into_iter()
+            .filter(|&level| {
+                supports(level).unwrap_or(!matches!(level, "none" | "minimal" | "xhigh"))
+            })
+            .collect(),
+    )
+}
+
+/// What becomes of a `reasoning_effort` for a model.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EffortFit {
+    /// Sent: the model reasons and takes the level, or the table does not know the model.
+    Send,
+    /// Left out: the table says the model does not reason.
+    LeaveOut,
+    /// Refused before sending: the model reasons but not at this level; these it takes.
+    Refuse(Vec<&'static str>),
+}
+
+pub fn effort_fit(info: Option<&ModelInfo>, level: &str) -> EffortFit {
+    // Overridden prices say nothing about reasoning, and an entry the table does not have
+    // is not known not to reason.
+    let Some(info) = info.filter(|i| !i.overridden || i.efforts.is_some()) else {
+        return EffortFit::Send;
+    };
+    match &info.efforts {
+        None => EffortFit::LeaveOut,
+        Some(levels) if levels.contains(&level) => EffortFit::Send,
+        Some(levels) => EffortFit::Refuse(levels.clone()),
+    }
+}
+
 fn model_info(name: &str, fields: &Map<String, Value>) -> ModelInfo {
     ModelInfo {
         entry: name.to_owned(),
+        efforts: efforts(fields),
         prices: token_prices(fields, ""),
         long_context: long_context(fields),
         per_image: fields.get("input_cost_per_image").and_then(Value::as_f64),

@@ -13,13 +13,11 @@ use anyhow::{Context as _, Result, anyhow};
 
 use crate::context::MaxMessages;
 use crate::error::usage;
-use crate::prices::{self, TokenPrices};
+use crate::prices::{self, EFFORTS, TokenPrices};
 use crate::store::Store;
 
 pub const API_KEY: &str = "api-key";
 const PRICE_PREFIX: &str = "price.";
-/// Values of `reasoning_effort` (SPEC §1 `--effort`).
-pub const EFFORTS: [&str; 6] = ["none", "minimal", "low", "medium", "high", "xhigh"];
 
 pub struct Spec {
     pub key: &'static str,

@@ -32,6 +32,11 @@ pub enum ApiError {
     },
     #[error("the server refused the request as invalid ({message})")]
     BadRequest { message: String },
+    #[error(
+        "the prompt is longer than the model's context window ({message}); {}",
+        crate::context::shorten_advice(None)
+    )]
+    ContextTooLong { message: String },
     #[error("the server failed with HTTP {status} ({message}); try again later")]
     Server {
         status: u16,
@@ -84,6 +89,7 @@ impl ApiError {
                 message,
                 retry_after,
             },
+            400 if is("context_length_exceeded") => Self::ContextTooLong { message },
             400 | 422 => Self::BadRequest { message },
             500..=599 => Self::Server {
                 status: status.as_u16(),

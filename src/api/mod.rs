@@ -24,8 +24,11 @@ pub struct Client {
     timeout: Duration,
 }
 
-/// Told before each pause between attempts.
-pub type OnRetry<'a> = &'a mut dyn FnMut(&ApiError, Duration);
+/// Told before each pause between attempts: the error, the pause, and the attempt that
+/// follows it (2 or 3 of `MAX_ATTEMPTS`).
+pub type OnRetry<'a> = &'a mut dyn FnMut(&ApiError, Duration, u32);
+
+pub use retry::MAX_ATTEMPTS;
 
 impl Client {
     /// `timeout` bounds every wait for data from the server, not the whole answer, so a long
@@ -141,9 +144,9 @@ impl Client {
             let Some(wait) = retry::delay(&error, attempt) else {
                 return Err(error);
             };
-            on_retry(&error, wait);
-            tokio::time::sleep(wait).await;
             attempt += 1;
+            on_retry(&error, wait, attempt);
+            tokio::time::sleep(wait).await;
         }
     }
 }

@@ -11,9 +11,10 @@ use crate::attach;
 use crate::cli::{AskArgs, SendArgs};
 use crate::error::{self, Error};
 use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
-use crate::prices::{self, ModelInfo, PriceTable};
+use crate::prices::{self, EffortFit, ModelInfo, PriceTable};
 use crate::settings::Settings;
-use crate::store::{Conversation, Store};
+use crate::store::request::Request;
+use crate::store::{Conversation, Message, Store};
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
@@ -22,13 +23,29 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     let attachments = args
         .attach
         .iter()
-        .map(|path| attach::read(path, args.detail))
+        .map(|path| {
+            attach::read(path, args.detail).map(|(file, note)| {
+                if let Some(note) = note {
+                    ui::note(&note);
+                }
+                file
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     let (paths, mut store, settings) = app.open()?;
-    let options = options(&args.send, &settings, args.context_tokens, !args.no_stream)?;
     let conversation = pick_conversation(&mut store, &args)?;
+    let continued_model = continued_model(&mut store, conversation.as_ref())?;
+    let options = options(
+        &args.send,
+        &settings,
+        continued_model.as_deref(),
+        args.context_tokens,
+        !args.no_stream,
+    )?;
     let table = PriceTable::load(&paths.data_dir)?;
     let model_info = model_info(&table, &options.model, &settings)?;
+    let mut options = options;
+    fit_effort(&mut options, model_info.as_ref())?;
     let plan = Plan::new(
         &mut store,
         conversation,
@@ -42,7 +59,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     }
     exchange::check_context_window(&plan, model_info.as_ref().and_then(|i| i.max_input_tokens))?;
     let client = client(&settings)?;
-    let mut sink = StdoutSink::new();
+    let mut sink = StdoutSink::echoing(!args.json);
     let exchange = app::runtime()?.block_on(exchange::send(
         &mut store,
         &client,
@@ -51,11 +68,75 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         &mut sink,
     ))?;
     let finished = sink.finish();
+    if args.json {
+        print_record(&mut store, &exchange)?;
+    }
     if !args.quiet {
         eprintln!("{}", summary(&exchange, model_info.is_some()));
+        if let Some(left_out) = &exchange.left_out {
+            eprintln!("{}", fmt::left_out(left_out));
+        }
     }
     finished.context("could not write the answer to stdout (it was saved)")?;
     outcome(exchange)
+}
+
+/// `tm ask --json`: the answer and its request record, as stored.
+#[derive(Serialize)]
+struct Answered {
+    conversation_id: i32,
+    request_id: i32,
+    model: String,
+    answer: String,
+    finish_reason: Option<String>,
+    prompt_tokens: Option<i32>,
+    cached_tokens: Option<i32>,
+    completion_tokens: Option<i32>,
+    reasoning_tokens: Option<i32>,
+    /// The token numbers are tm's estimates: the server reported no usage.
+    usage_estimated: bool,
+    input_price_per_million: Option<f64>,
+    cached_price_per_million: Option<f64>,
+    output_price_per_million: Option<f64>,
+    /// USD; null when the model has no price.
+    cost: Option<f64>,
+    first_token_ms: Option<i32>,
+    duration_ms: Option<i32>,
+    outcome: String,
+    error: Option<String>,
+}
+
+fn print_record(store: &mut Store, exchange: &Exchange) -> Result<()> {
+    let id = exchange.request_id;
+    let request = store
+        .read(|conn| Request::find(conn, id))?
+        .ok_or_else(|| anyhow!("request {id} was not found after it was recorded"))?;
+    let answer = match request.answer_id {
+        Some(answer_id) => store.read(|conn| Message::find(conn, answer_id))?.content,
+        None => String::new(),
+    };
+    let record = Answered {
+        conversation_id: exchange.conversation_id,
+        request_id: request.id,
+        model: request.model,
+        answer,
+        finish_reason: exchange.finish_reason.clone(),
+        prompt_tokens: request.prompt_tokens,
+        cached_tokens: request.cached_tokens,
+        completion_tokens: request.completion_tokens,
+        reasoning_tokens: request.reasoning_tokens,
+        usage_estimated: request.usage_estimated,
+        input_price_per_million: request.input_price,
+        cached_price_per_million: request.cached_price,
+        output_price_per_million: request.output_price,
+        cost: request.cost,
+        first_token_ms: request.first_token_ms,
+        duration_ms: request.duration_ms,
+        outcome: request.outcome,
+        error: request.error,
+    };
+    ui::outln(serde_json::to_string_pretty(&record)?)?;
+    Ok(())
 }
 
 /// The model's prices and facts, warning when it is retired or about to be.
@@ -73,6 +154,33 @@ pub fn model_info(
         ui::warn(&warning);
     }
     Ok(info)
+}
+
+/// Sends `--effort` only where the price table says the model reasons (or does not know the
+/// model): elsewhere it is left out with a note. A level the model does not take is refused
+/// before anything is sent, naming the levels it takes.
+pub fn fit_effort(options: &mut Options, info: Option<&ModelInfo>) -> Result<()> {
+    let Some(level) = options.effort.as_deref() else {
+        return Ok(());
+    };
+    match prices::effort_fit(info, level) {
+        EffortFit::Send => {}
+        EffortFit::LeaveOut => {
+            ui::note(&format!(
+                "{} does not reason, so the effort '{level}' is not sent",
+                options.model
+            ));
+            options.effort = None;
+        }
+        EffortFit::Refuse(levels) => {
+            return Err(error::usage(format!(
+                "{} does not take the effort '{level}'; it takes {}. Nothing was sent",
+                options.model,
+                levels.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub fn client(settings: &Settings) -> Result<Client> {
@@ -145,15 +253,33 @@ fn read_question(words: &[String]) -> Result<(String, String)> {
     Ok(question_and_title)
 }
 
-/// Flags over settings over defaults, for `ask` and `chat` alike.
+/// The model a continued conversation goes on with, when it has one.
+pub fn continued_model(
+    store: &mut Store,
+    conversation: Option<&Conversation>,
+) -> Result<Option<String>> {
+    match conversation {
+        Some(c) => Ok(store.read(|conn| Conversation::last_model(conn, c.id))?),
+        None => Ok(None),
+    }
+}
+
+/// Flags over settings over defaults, for `ask` and `chat` alike. A continued
+/// conversation's own model comes after `-m` and before every default, `TM_MODEL` included:
+/// continuing a conversation continues it with the model it was having.
 pub fn options(
     send: &SendArgs,
     settings: &Settings,
+    continued_model: Option<&str>,
     context_tokens: Option<u64>,
     stream: bool,
 ) -> Result<Options> {
+    let model = match (send.model.as_deref(), continued_model) {
+        (None, Some(model)) => model.to_owned(),
+        (flag, _) => settings.model(flag)?,
+    };
     Ok(Options {
-        model: settings.model(send.model.as_deref())?,
+        model,
         system: settings.optional("system", send.system.as_deref())?,
         max_messages: settings.max_messages(send.max_messages)?,
         context_tokens: context_tokens.and_then(|n| usize::try_from(n).ok()),
@@ -180,10 +306,13 @@ fn pick_conversation(store: &mut Store, args: &AskArgs) -> Result<Option<Convers
     Ok(None)
 }
 
-/// `conversation 12 · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`; `priced`:
-/// whether the model has a price at all.
+/// `conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`;
+/// `priced`: whether the model has a price at all.
 pub fn summary(exchange: &Exchange, priced: bool) -> String {
-    let head = format!("conversation {}", exchange.conversation_id);
+    let head = format!(
+        "conversation {} · {}",
+        exchange.conversation_id, exchange.model
+    );
     let Some(tally) = exchange.tally else {
         return format!("{head} · request failed, no tokens billed");
     };
@@ -327,5 +456,8 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         "total: ~{} prompt tokens · {cost}",
         fmt::count(report.estimated_prompt_tokens as u64)
     ))?;
+    if let Some(left_out) = &plan.left_out {
+        eprintln!("{}", fmt::left_out(left_out));
+    }
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
 use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::request::Request;
-use crate::store::{Conversation, Limit, Message, Store};
+use crate::store::{Conversation, Limit, Message, Store, Summary};
 use crate::tokens::Encoding;
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
@@ -52,13 +52,18 @@ struct Session {
     table: PriceTable,
     client: Client,
     runtime: tokio::runtime::Runtime,
+    /// What goes with each question; its effort is `effort` where the model takes it.
     options: Options,
+    /// The effort asked for, kept across `/model` to models that do not reason.
+    effort: Option<String>,
     model_info: Option<ModelInfo>,
     conversation: Option<Conversation>,
     last_request: Option<i32>,
     failed_question: Option<String>,
     /// Files for the next question, from /attach.
     attachments: Vec<Attachment>,
+    /// What this session asked, for the line said on leaving.
+    spent: Spent,
     interactive: bool,
 }
 
@@ -66,9 +71,16 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let (paths, mut store, settings) = app.open()?;
     let interactive = ui::stdin_is_terminal();
     let conversation = resume(&mut store, args, interactive)?;
+    let continued_model = ask::continued_model(&mut store, conversation.as_ref())?;
     let options = Options {
         counting: Counting::Always,
-        ..ask::options(&args.send, &settings, None, true)?
+        ..ask::options(
+            &args.send,
+            &settings,
+            continued_model.as_deref(),
+            None,
+            true,
+        )?
     };
     // The encoder takes a quarter of a second to build; built while the first question is
     // typed, it never delays an answer, nor the saving of one cut short by Ctrl-C.
@@ -76,13 +88,20 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     std::thread::spawn(move || encoding.count(""));
     let table = PriceTable::load(&paths.data_dir)?;
     let model_info = ask::model_info(&table, &options.model, &settings)?;
+    let effort = options.effort.clone();
+    let mut options = options;
+    ask::fit_effort(&mut options, model_info.as_ref())?;
     let client = ask::client(&settings)?;
     if interactive {
         if let Some(conversation) = &conversation {
             ui::outln(recent(&mut store, conversation)?)?;
         }
+        let place = conversation.as_ref().map_or_else(
+            || "a new conversation".to_owned(),
+            |c| format!("conversation {}", c.id),
+        );
         eprintln!(
-            "tm chat · {} · /help lists the commands, Ctrl-D leaves",
+            "tm chat · {place} · {} · /help lists the commands, Ctrl-D leaves",
             options.model
         );
     }
@@ -98,14 +117,20 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         client,
         runtime: app::runtime()?,
         options,
+        effort,
         model_info,
         conversation,
         last_request: None,
         failed_question: None,
         attachments: Vec::new(),
+        spent: Spent::default(),
         interactive,
     };
     let result = session.run(input.as_mut());
+    if interactive && result.is_ok() {
+        let current = session.conversation.as_ref().map(|c| c.id);
+        eprintln!("{}", session.spent.farewell(current));
+    }
     input.save()?;
     result
 }
@@ -135,19 +160,7 @@ fn resume(store: &mut Store, args: &ChatArgs, interactive: bool) -> Result<Optio
     if recent.is_empty() {
         return Err(anyhow!("there is no conversation to pick yet"));
     }
-    let items: Vec<String> = recent
-        .iter()
-        .map(|c| {
-            let tokens = (c.prompt_tokens + c.completion_tokens).unsigned_abs();
-            format!(
-                "{:>4}  {}  ·  {}  ·  {} tokens",
-                c.id,
-                fmt::preview(&c.title, 50),
-                fmt::local_time(&c.last_activity),
-                fmt::count(tokens)
-            )
-        })
-        .collect();
+    let items = picker_rows(&recent);
     let chosen = dialoguer::FuzzySelect::new()
         .with_prompt("conversation")
         .items(&items)
@@ -159,6 +172,112 @@ fn resume(store: &mut Store, args: &ChatArgs, interactive: bool) -> Result<Optio
     };
     let id = recent[index].id;
     store.read(|conn| Conversation::find(conn, id))
+}
+
+/// The exchanges of one session, summed for the line said on leaving.
+#[derive(Default)]
+struct Spent {
+    conversations: Vec<i32>,
+    exchanges: usize,
+    prompt: u64,
+    completion: u64,
+    /// Whole picodollars, so that the sum is exact.
+    picodollars: i64,
+    estimated: bool,
+    unpriced: bool,
+}
+
+impl Spent {
+    fn add(&mut self, exchange: &Exchange) {
+        if !self.conversations.contains(&exchange.conversation_id) {
+            self.conversations.push(exchange.conversation_id);
+        }
+        self.exchanges += 1;
+        if let Some(tally) = exchange.tally {
+            self.prompt += tally.prompt;
+            self.completion += tally.completion;
+            self.estimated |= tally.estimated;
+            match exchange.cost {
+                Some(usd) => self.picodollars += (usd * 1e12).round() as i64,
+                None => self.unpriced = true,
+            }
+        }
+    }
+
+    /// `left conversation 12 · 3 exchanges · 3,702 prompt + 168 completion tokens · $0.0029`.
+    fn farewell(&self, current: Option<i32>) -> String {
+        let mut ids = self.conversations.clone();
+        if let Some(id) = current.filter(|id| !ids.contains(id)) {
+            ids.push(id);
+        }
+        let place = match ids.as_slice() {
+            [] => "left".to_owned(),
+            [one] => format!("left conversation {one}"),
+            many => format!(
+                "left conversations {}",
+                many.iter()
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        if self.exchanges == 0 {
+            return format!("{place} · no exchanges");
+        }
+        let t = fmt::tilde(self.estimated);
+        let cost = fmt::cost_total(self.picodollars as f64 / 1e12, i64::from(self.unpriced));
+        let cost = if cost.starts_with('$') {
+            format!("{t}{cost}")
+        } else {
+            cost
+        };
+        format!(
+            "{place} · {} · {t}{} prompt + {t}{} completion tokens · {cost}",
+            fmt::plural(self.exchanges, "exchange"),
+            fmt::count(self.prompt),
+            fmt::count(self.completion),
+        )
+    }
+}
+
+/// The rows of `--pick`, in aligned columns: id, title, last activity, messages, cost.
+fn picker_rows(recent: &[Summary]) -> Vec<String> {
+    let columns: Vec<[String; 5]> = recent
+        .iter()
+        .map(|c| {
+            [
+                c.id.to_string(),
+                fmt::preview(&c.title, 40),
+                fmt::local_time(&c.last_activity),
+                fmt::plural(c.messages.unsigned_abs() as usize, "message"),
+                fmt::cost_total(c.cost, c.unpriced_requests),
+            ]
+        })
+        .collect();
+    let widest = |i: usize| {
+        columns
+            .iter()
+            .map(|row| fmt::width(&row[i]))
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..5).map(widest).collect();
+    columns
+        .iter()
+        .map(|[id, title, when, messages, cost]| {
+            format!(
+                "{:>w0$}  {}  {}  {:>w3$}  {:>w4$}",
+                id,
+                fmt::pad(title, widths[1]),
+                when,
+                messages,
+                cost,
+                w0 = widths[0],
+                w3 = widths[3],
+                w4 = widths[4],
+            )
+        })
+        .collect()
 }
 
 /// The last few exchanges, so a resumed conversation has its context on screen.
@@ -189,13 +308,17 @@ fn recent(store: &mut Store, conversation: &Conversation) -> Result<String> {
 /// tokens, and what the exchange cost.
 fn token_line(exchange: &Exchange) -> String {
     let Some(tally) = exchange.tally else {
-        return "question: not answered, no tokens billed".to_owned();
+        return format!(
+            "{} · question: not answered, no tokens billed",
+            exchange.model
+        );
     };
     let t = fmt::tilde(tally.estimated);
     let cached = fmt::aside(tally.cached, "cached", tally.estimated);
     let reasoning = fmt::aside(tally.reasoning, "reasoning", tally.estimated);
     format!(
-        "question: {t}{} prompt tokens{cached} · answer: {t}{} completion tokens{reasoning} · {}",
+        "{} · question: {t}{} prompt tokens{cached} · answer: {t}{} completion tokens{reasoning} · {}",
+        exchange.model,
         fmt::count(tally.prompt),
         fmt::count(tally.completion),
         fmt::cost(exchange.cost, tally.estimated)
@@ -261,7 +384,11 @@ impl Session {
         ))?;
         sink.finish()?;
         eprintln!("{}", dim(&token_line(&exchange)));
+        if let Some(left_out) = &exchange.left_out {
+            eprintln!("{}", dim(&fmt::left_out(left_out)));
+        }
         let id = exchange.conversation_id;
+        self.spent.add(&exchange);
         self.conversation = self.store.read(|conn| Conversation::find(conn, id))?;
         self.last_request = Some(exchange.request_id);
         let failed = matches!(exchange.end, End::Failed(_));
@@ -303,9 +430,23 @@ impl Session {
             },
             "model" if argument.is_empty() => eprintln!("model: {}", self.options.model),
             "model" => {
-                self.model_info = ask::model_info(&self.table, argument, &self.settings)?;
-                argument.clone_into(&mut self.options.model);
-                eprintln!("model: {argument}");
+                let info = ask::model_info(&self.table, argument, &self.settings)?;
+                let mut options = Options {
+                    model: argument.to_owned(),
+                    effort: self.effort.clone(),
+                    ..self.options.clone()
+                };
+                match ask::fit_effort(&mut options, info.as_ref()) {
+                    Ok(()) => {
+                        self.options = options;
+                        self.model_info = info;
+                        eprintln!("model: {argument}");
+                    }
+                    Err(err) => {
+                        error::print(&err);
+                        eprintln!("the model stays {}", self.options.model);
+                    }
+                }
             }
             "max" if argument.is_empty() => {
                 eprintln!("max-messages: {}", self.options.max_messages)
@@ -329,7 +470,10 @@ impl Session {
                 eprintln!("/attach FILE adds a file to the next question")
             }
             "attach" => match attach::read(Path::new(argument), Detail::Auto) {
-                Ok(file) => {
+                Ok((file, note)) => {
+                    if let Some(note) = note {
+                        ui::note(&note);
+                    }
                     eprintln!(
                         "{} ({}, {}) goes with the next question",
                         file.name,

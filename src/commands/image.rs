@@ -116,7 +116,12 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
         "generating {}",
         fmt::plural(choice.n as usize, "image")
     ));
-    let answer = app::runtime()?.block_on(client.images(&body, &mut ui::retrying));
+    let mut notices = ui::RetryNotices::default();
+    // The spinner stops before a notice, so that its redraws never overwrite the line.
+    let answer = app::runtime()?.block_on(client.images(&body, &mut |error, wait, attempt| {
+        spinner.stop();
+        notices.say(error, wait, attempt);
+    }));
     spinner.stop();
     let duration = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let made = answer.and_then(|response| {

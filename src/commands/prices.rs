@@ -8,15 +8,20 @@ use crate::cli::PricesArgs;
 use crate::prices::{DOWNLOADED_FILE, ModelInfo, PriceTable, TokenPrices};
 use crate::ui::{self, fmt, table};
 
+/// Where the address of a failed update comes from, and how to change it.
+const PRICES_URL_HINT: &str = "the address is the setting prices-url (`tm config set prices-url URL` changes it, `tm config unset prices-url` restores the default)";
+
 pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
     let (paths, _, settings) = app.open()?;
     if args.update {
         let url = settings.prices_url()?;
         let text = app::runtime()?
             .block_on(api::fetch_text(&url, settings.timeout()?))
-            .with_context(|| format!("could not download the price table from {url}"))?;
+            .with_context(|| {
+                format!("could not download the price table from {url}; {PRICES_URL_HINT}")
+            })?;
         let mut table = PriceTable::parse(&text)
-            .with_context(|| format!("{url} is not a LiteLLM price table"))?;
+            .with_context(|| format!("{url} is not a LiteLLM price table; {PRICES_URL_HINT}"))?;
         table.source = url;
         table.date = jiff::ZonedDateTime::now().date().to_string();
         let target = paths.data_dir.join(DOWNLOADED_FILE);

@@ -198,7 +198,9 @@ fn render(report: &Report<'_>) -> String {
     );
     if let Some(month) = report.this_month {
         let comparison = if month.cost <= month.subscription {
-            let less = (1.0 - month.cost / month.subscription) * 100.0;
+            // Floored: a saving is never shown larger than it is, so any spending at all
+            // reads as at most 99 %.
+            let less = ((1.0 - month.cost / month.subscription) * 100.0).floor();
             format!("{less:.0}% less than a subscription")
         } else {
             format!(

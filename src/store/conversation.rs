@@ -134,6 +134,19 @@ impl Conversation {
             .optional()
     }
 
+    /// The model of the conversation's last request that the server answered: what a
+    /// continued conversation goes on with. A failed request (a mistyped model, say) is
+    /// passed over.
+    pub fn last_model(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<String>> {
+        requests::table
+            .filter(requests::conversation_id.eq(id))
+            .filter(requests::outcome.ne(super::request::Outcome::Failed.as_str()))
+            .order(requests::id.desc())
+            .select(requests::model)
+            .first(conn)
+            .optional()
+    }
+
     pub fn touch(conn: &mut SqliteConnection, id: i32, now: &str) -> QueryResult<()> {
         diesel::update(conversations::table.find(id))
             .set(conversations::updated_at.eq(now))

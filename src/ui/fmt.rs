@@ -37,6 +37,19 @@ pub fn cost(usd: Option<f64>, estimated: bool) -> String {
     }
 }
 
+/// `sent 5 of the conversation's 9 messages (max-messages 5)`.
+pub fn left_out(left_out: &crate::context::LeftOut) -> String {
+    use crate::context::Limiter;
+    let by = match left_out.by {
+        Limiter::MaxMessages(max) => format!("max-messages {max}"),
+        Limiter::ContextTokens(budget) => format!("context-tokens {}", count(budget as u64)),
+    };
+    format!(
+        "sent {} of the conversation's {} messages ({by})",
+        left_out.sent, left_out.of
+    )
+}
+
 pub fn tilde(estimated: bool) -> &'static str {
     if estimated { "~" } else { "" }
 }
@@ -113,14 +126,36 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-/// Up to `width` characters of the text's first non-empty line, with `…` when cut.
+/// Columns `text` takes on a terminal: Hangul and Han take two each.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// The text's words on one line in at most `width` terminal columns, with `…` when cut.
 pub fn preview(text: &str, width: usize) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= width {
+    if self::width(&line) <= width {
         return line;
     }
-    let cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in line.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
     format!("{}…", cut.trim_end())
+}
+
+/// `text` followed by spaces up to `width` columns.
+pub fn pad(text: &str, width: usize) -> String {
+    format!(
+        "{text}{}",
+        " ".repeat(width.saturating_sub(self::width(text)))
+    )
 }
 
 #[cfg(test)]
@@ -170,5 +205,7 @@ mod tests {
     fn previews() {
         assert_eq!(preview("what  is\na monad?", 60), "what is a monad?");
         assert_eq!(preview("abcdefghij", 5), "abcd…");
+        assert_eq!(preview("모나드와 펑터의 차이점", 9), "모나드와…");
+        assert_eq!(pad("펑터", 6), "펑터  ");
     }
 }

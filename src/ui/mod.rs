@@ -36,9 +36,31 @@ pub fn outln(text: impl Display) -> io::Result<()> {
     out.flush()
 }
 
-/// Said before each pause between attempts at a request.
-pub fn retrying(error: &crate::api::ApiError, wait: std::time::Duration) {
-    eprintln!("tm: {error}; retrying in {:.1}s", wait.as_secs_f64());
+/// What is said before each pause between attempts at a request: the server's message once,
+/// however often it repeats, then the pause and the attempt that follows it.
+#[derive(Default)]
+pub struct RetryNotices {
+    said: Option<String>,
+}
+
+impl RetryNotices {
+    pub fn say(&mut self, error: &crate::api::ApiError, wait: std::time::Duration, attempt: u32) {
+        let message = error.to_string();
+        if self.said.as_deref() != Some(message.as_str()) {
+            eprintln!("tm: {message}");
+            self.said = Some(message);
+        }
+        eprintln!(
+            "tm: retrying in {:.1} s (attempt {attempt} of {})",
+            wait.as_secs_f64(),
+            crate::api::MAX_ATTEMPTS
+        );
+    }
+}
+
+/// Something the user should know that is not a problem.
+pub fn note(message: &str) {
+    eprintln!("tm: note: {message}");
 }
 
 pub fn warn(message: &str) {

@@ -8,18 +8,28 @@ use crate::exchange::Sink;
 use crate::ui::spinner::Spinner;
 
 pub struct StdoutSink {
+    /// Off for `--json`, which prints the answer inside its record at the end.
+    echo: bool,
     wrote: bool,
     ends_with_newline: bool,
     waiting: Spinner,
+    notices: super::RetryNotices,
 }
 
 impl StdoutSink {
     /// Shows a spinner on stderr (when it is a terminal) until the first text arrives.
     pub fn new() -> Self {
+        Self::echoing(true)
+    }
+
+    /// `echo` false writes nothing to stdout: the answer is only received and saved.
+    pub fn echoing(echo: bool) -> Self {
         Self {
+            echo,
             wrote: false,
             ends_with_newline: false,
             waiting: Spinner::start("waiting for the answer"),
+            notices: super::RetryNotices::default(),
         }
     }
 
@@ -38,6 +48,9 @@ impl StdoutSink {
 impl Sink for StdoutSink {
     fn delta(&mut self, text: &str) -> io::Result<()> {
         self.waiting.stop();
+        if !self.echo {
+            return Ok(());
+        }
         let mut out = io::stdout().lock();
         // Flushed per delta: stdout to a pipe is block-buffered, and the answer must stream.
         out.write_all(text.as_bytes())?;
@@ -47,8 +60,8 @@ impl Sink for StdoutSink {
         Ok(())
     }
 
-    fn retrying(&mut self, error: &ApiError, wait: Duration) {
+    fn retrying(&mut self, error: &ApiError, wait: Duration, attempt: u32) {
         self.waiting.stop();
-        super::retrying(error, wait);
+        self.notices.say(error, wait, attempt);
     }
 }

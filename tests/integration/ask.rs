@@ -9,8 +9,7 @@ use serde_json::json;
 use crate::support::fake_openai::{DONE, chunk, completion, delta, finish};
 use crate::support::{FakeOpenAi, Reply, Step, TmEnv, USAGE, answer, stderr, stdout};
 
-const SUMMARY_1: &str =
-    "conversation 1 · 1,234 prompt (312 cached) + 56 completion (40 reasoning) tokens · $0.00097\n";
+const SUMMARY_1: &str = "conversation 1 · gpt-5.4-mini · 1,234 prompt (312 cached) + 56 completion (40 reasoning) tokens · $0.00097\n";
 
 #[test]
 fn ask_streams_the_answer_and_records_everything() {
@@ -486,11 +485,213 @@ fn an_empty_answer_says_why() {
     assert_eq!(stdout(&output), "");
     assert_eq!(
         stderr(&output),
-        "conversation 1 · 8 prompt + 50 completion (50 reasoning) tokens · $0.00023\n\
+        "conversation 1 · gpt-5.4-mini · 8 prompt + 50 completion (50 reasoning) tokens · $0.00023\n\
          tm: warning: the model sent no text (finish reason: length); the output limit was used up before any text (raise --max-output or lower --effort)\n"
     );
     assert_eq!(
         env.rows("SELECT outcome, completion_tokens FROM requests"),
         [["ok", "50"]]
+    );
+}
+
+/// A continued conversation goes on with the model of its last answered request, before
+/// TM_MODEL and the setting; `-m` still chooses, and a failed request is passed over.
+#[test]
+fn continuing_keeps_the_conversations_model() {
+    let env = TmEnv::new();
+    let not_found = r#"{"error":{"message":"The model `gpt-4q` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}"#;
+    let server = FakeOpenAi::start(vec![
+        answer("one"),
+        answer("two"),
+        answer("three"),
+        Reply::json(404, not_found),
+        answer("five"),
+        answer("six"),
+    ]);
+    let ask = |args: &[&str]| {
+        env.tm_with(&server)
+            .env("TM_MODEL", "gpt-5.4-mini")
+            .arg("ask")
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    assert!(ask(&["-m", "gpt-5.4", "first"]).status.success());
+    let output = ask(&["-c", "second"]);
+    assert_eq!(
+        stderr(&output),
+        "conversation 1 · gpt-5.4 · 1,234 prompt (312 cached) + 56 completion (40 reasoning) tokens · $0.0032\n"
+    );
+    assert!(ask(&["--conv", "1", "third"]).status.success());
+    assert_eq!(
+        ask(&["-c", "-m", "gpt-4q", "fourth"]).status.code(),
+        Some(1)
+    );
+    assert!(ask(&["-c", "fifth"]).status.success());
+    assert!(ask(&["-c", "-m", "gpt-5.2", "sixth"]).status.success());
+    let models: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["model"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        models,
+        [
+            "gpt-5.4", "gpt-5.4", "gpt-5.4", "gpt-4q", "gpt-5.4", "gpt-5.2"
+        ]
+    );
+}
+
+/// When the window leaves earlier messages out, a line on stderr says how many and why, after
+/// the summary and in a dry run; nothing is said when everything was sent.
+#[test]
+fn leaving_messages_out_is_said() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start((1..=4).map(|i| answer(&format!("a{i}"))).collect());
+    for args in [&["q1"][..], &["-c", "q2"], &["-c", "q3"]] {
+        let output = env
+            .tm_with(&server)
+            .arg("ask")
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+    }
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "-c", "q4"])
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&output)
+            .ends_with(" · $0.00097\nsent 5 of the conversation's 7 messages (max-messages 5)\n"),
+        "{}",
+        stderr(&output)
+    );
+    let output = env
+        .tm()
+        .args(["ask", "--dry-run", "-c", "--context-tokens", "30", "q5"])
+        .output()
+        .expect("runs");
+    // Each message is 6 tokens (3 + 1 for the role + 2 for "qN"), the question 6 and the
+    // reply priming 3: 30 leaves room for three earlier messages.
+    assert!(
+        stdout(&output)
+            .ends_with("total: ~27 prompt tokens · ~$0.000020 at $0.75/1M input tokens\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        stderr(&output),
+        "sent 4 of the conversation's 9 messages (context-tokens 30)\n"
+    );
+}
+
+/// `--json`: the answer and its record as one object on stdout, nothing else there; the
+/// summary stays on stderr. A failed request still prints its record, and exits 1.
+#[test]
+fn ask_json_prints_the_answer_and_its_record() {
+    let env = TmEnv::new();
+    let body = r#"{"error":{"message":"Invalid 'messages[0].content': string too long.","type":"invalid_request_error","param":"messages","code":null}}"#;
+    let server = FakeOpenAi::start(vec![answer("Hello, world!"), Reply::json(400, body)]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--json", "hello"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), SUMMARY_1);
+    let mut record: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    for timing in ["first_token_ms", "duration_ms"] {
+        assert!(record[timing].is_u64(), "{timing}: {record}");
+        record[timing] = json!(0);
+    }
+    assert_eq!(
+        record,
+        json!({
+            "conversation_id": 1,
+            "request_id": 1,
+            "model": "gpt-5.4-mini",
+            "answer": "Hello, world!",
+            "finish_reason": "stop",
+            "prompt_tokens": 1234,
+            "cached_tokens": 312,
+            "completion_tokens": 56,
+            "reasoning_tokens": 40,
+            "usage_estimated": false,
+            "input_price_per_million": 0.75,
+            "cached_price_per_million": 0.075,
+            "output_price_per_million": 4.5,
+            "cost": 0.0009669,
+            "first_token_ms": 0,
+            "duration_ms": 0,
+            "outcome": "ok",
+            "error": null
+        })
+    );
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--json", "-q", "-c", "again"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let record: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(record["request_id"], json!(2));
+    assert_eq!(record["outcome"], json!("failed"));
+    assert_eq!(record["answer"], json!(""));
+    assert_eq!(record["prompt_tokens"], json!(null));
+    assert!(
+        record["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("string too long")),
+        "{record}"
+    );
+}
+
+/// `--effort` goes only to models that reason (and to models the table does not know); a
+/// level the model does not take is refused before sending, naming the levels it takes.
+#[test]
+fn effort_only_where_it_is_taken() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("a"), answer("b"), answer("c")]);
+    let ask = |model: &str, level: &str| {
+        env.tm_with(&server)
+            .args(["ask", "-q", "-m", model, "--effort", level, "hi"])
+            .output()
+            .expect("runs")
+    };
+    let output = ask("gpt-5-search-api", "low");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "tm: note: gpt-5-search-api does not reason, so the effort 'low' is not sent\n"
+    );
+    let output = ask("gpt-5.5", "xhigh");
+    assert_eq!(stderr(&output), "");
+    let output = ask("local-llama", "high");
+    assert_eq!(stderr(&output), "");
+    for (model, level, takes) in [
+        ("gpt-5.5", "minimal", "none, low, medium, high, xhigh"),
+        ("chat-latest", "high", "medium"),
+    ] {
+        let output = ask(model, level);
+        assert_eq!(output.status.code(), Some(2), "{model}");
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "tm: error: {model} does not take the effort '{level}'; it takes {takes}. Nothing was sent\n"
+            )
+        );
+    }
+    let efforts: Vec<serde_json::Value> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["reasoning_effort"].clone())
+        .collect();
+    assert_eq!(efforts, [json!(null), json!("xhigh"), json!("high")]);
+    assert_eq!(
+        env.rows("SELECT count(*) FROM messages"),
+        [["6"]],
+        "a refused effort writes nothing"
     );
 }

@@ -6,7 +6,7 @@ use std::fs;
 use serde_json::{Value, json};
 
 use crate::support::{
-    FakeOpenAi, TmEnv, answer, assert_stderr_contains, base64_decode, jpeg, png, stdout,
+    FakeOpenAi, TmEnv, answer, assert_stderr_contains, base64_decode, jpeg, png, stderr, stdout,
 };
 
 /// The data URL of an `image_url` part, split into its MIME type and decoded bytes.
@@ -150,6 +150,55 @@ fn text_and_pdf_parts() {
     assert_eq!(base64_decode(encoded), pdf);
 }
 
+/// Valid UTF-8 is text whatever it starts with; text in a legacy encoding is decoded, with a
+/// note naming the encoding.
+#[test]
+fn any_utf8_is_text_and_legacy_encodings_are_decoded() {
+    let env = TmEnv::new();
+    let files: [(&str, &str); 5] = [
+        (
+            "page.html",
+            "<!DOCTYPE html>\n<html><body>안녕</body></html>\n",
+        ),
+        ("data.xml", "<?xml version=\"1.0\"?>\n<a>b</a>\n"),
+        ("run.sh", "#!/bin/sh\necho hi\n"),
+        ("mz.txt", "MZ is where this note starts\n"),
+        ("table.csv", "이름,값\nа,1\n"),
+    ];
+    for (name, text) in files {
+        fs::write(env.dir().join(name), text).expect("write");
+    }
+    let korean = "모나드와 펑터의 차이점을 자세히 설명해 주세요. 예제 코드도 함께 부탁합니다.\n";
+    fs::write(
+        env.dir().join("korean.txt"),
+        encoding_rs::EUC_KR.encode(korean).0,
+    )
+    .expect("write");
+    let server = FakeOpenAi::start(vec![answer("read them")]);
+    let mut args = vec!["ask", "-q"];
+    for name in files.iter().map(|(name, _)| *name).chain(["korean.txt"]) {
+        args.extend(["-a", name]);
+    }
+    args.push("summarise");
+    let output = env.tm_with(&server).args(&args).output().expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "tm: note: korean.txt is EUC-KR text; it is sent as UTF-8\n"
+    );
+    let content = server.requests()[0].json()["messages"][0]["content"].clone();
+    for (index, (name, text)) in files.iter().enumerate() {
+        assert_eq!(
+            content[index + 1],
+            json!({"type": "text", "text": format!("{name}:\n{text}")})
+        );
+    }
+    assert_eq!(
+        content[6],
+        json!({"type": "text", "text": format!("korean.txt:\n{korean}")})
+    );
+}
+
 #[test]
 fn files_that_cannot_be_sent_are_refused_and_nothing_is_written() {
     let env = TmEnv::new();
@@ -167,6 +216,9 @@ fn files_that_cannot_be_sent_are_refused_and_nothing_is_written() {
     )
     .expect("write");
     fs::write(dir.join("empty.txt"), b"").expect("write");
+    fs::write(dir.join("tool"), b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0").expect("write");
+    // 가 in EUC-KR and 啊 in GBK: two bytes cannot say which.
+    fs::write(dir.join("short.txt"), b"\xb0\xa1 ok\n").expect("write");
     let mut huge = png(8, 8);
     huge.resize(21_000_000, 0);
     fs::write(dir.join("huge.png"), huge).expect("write");
@@ -180,7 +232,15 @@ fn files_that_cannot_be_sent_are_refused_and_nothing_is_written() {
     for (file, message) in [
         (
             "archive.zip",
-            "archive.zip: its contents are not a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text",
+            "archive.zip: its contents are not a PNG, JPEG, GIF or WebP image, a PDF, or text",
+        ),
+        (
+            "tool",
+            "tool: its contents are not a PNG, JPEG, GIF or WebP image, a PDF, or text",
+        ),
+        (
+            "short.txt",
+            "short.txt: it is not UTF-8, and its encoding is not clear (perhaps ISO-8859-2); convert it to UTF-8 first, e.g. `iconv -f ISO-8859-2 -t utf-8 short.txt > converted.txt`",
         ),
         (
             "notes.png",

@@ -10,18 +10,22 @@ use serde_json::json;
 use crate::support::fake_openai::{chunk, delta};
 use crate::support::{FakeOpenAi, Reply, Step, TmEnv, answer, stderr, stdout, wrap};
 
-const TOKEN_LINE: &str = "question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens (40 reasoning) · $0.00097";
+const TOKEN_LINE: &str = "gpt-5.4-mini · question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens (40 reasoning) · $0.00097";
 
 /// rexpect reads the terminal byte by byte as Latin-1, so text with `·` or `–` is looked
 /// for in that form. Returns what came before it, decoded back to UTF-8.
 fn expect(session: &mut PtySession, text: &str) -> Result<String, rexpect::error::Error> {
     let latin1: String = text.bytes().map(char::from).collect();
-    let before = session.exp_string(&latin1)?;
-    let bytes: Vec<u8> = before
+    Ok(from_latin1(&session.exp_string(&latin1)?))
+}
+
+/// What rexpect read as Latin-1, back as the UTF-8 the terminal received.
+fn from_latin1(read: &str) -> String {
+    let bytes: Vec<u8> = read
         .chars()
         .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
         .collect();
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// A pty starts with no size; a real terminal has one, and the picker and the line editor
@@ -53,7 +57,7 @@ fn say(session: &mut PtySession, line: &str) {
 fn leave(session: &mut PtySession) -> String {
     expect(session, "> ").expect("a fresh prompt");
     session.send_control('d').expect("ctrl-d");
-    session.exp_eof().expect("eof")
+    from_latin1(&session.exp_eof().expect("eof"))
 }
 
 /// Sends a question and waits for the line that follows its answer.
@@ -376,6 +380,162 @@ fn resume_by_id_last_and_pick() {
     );
 }
 
+/// `tm chat --conv` and `--last` go on with the conversation's model, and the token line names
+/// it; `-m` and `/model` still choose.
+#[test]
+fn resuming_keeps_the_conversations_model() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start((0..4).map(|_| answer("ok")).collect());
+    env.tm_with(&server)
+        .args(["ask", "-q", "-m", "gpt-5.4", "cats?"])
+        .assert()
+        .success();
+    let output = env
+        .tm_with(&server)
+        .args(["chat", "--conv", "1"])
+        .write_stdin("more?\n/model gpt-5.2\nand more?\n")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line = |model: &str, cost: &str| {
+        format!(
+            "{model} · question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens (40 reasoning) · {cost}\n"
+        )
+    };
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "{}model: gpt-5.2\n{}",
+            line("gpt-5.4", "$0.0032"),
+            line("gpt-5.2", "$0.0025")
+        )
+    );
+    env.tm_with(&server)
+        .args(["chat", "--last", "-m", "gpt-5.4-mini"])
+        .write_stdin("last?\n")
+        .assert()
+        .success();
+    let models: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["model"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(models, ["gpt-5.4", "gpt-5.4", "gpt-5.2", "gpt-5.4-mini"]);
+}
+
+/// `/model` checks the effort asked for against the new model: a level it does not take keeps
+/// the old model; a model that does not reason gets no effort, with a note.
+#[test]
+fn model_switches_check_the_effort() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("ok"), answer("ok")]);
+    let output = env
+        .tm_with(&server)
+        .args(["chat", "-m", "gpt-5.5", "--effort", "xhigh"])
+        .write_stdin("one\n/model chat-latest\n/model gpt-5-search-api\ntwo\n")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "tm: error: chat-latest does not take the effort 'xhigh'; it takes medium. Nothing was sent\n\
+             the model stays gpt-5.5\n\
+             tm: note: gpt-5-search-api does not reason, so the effort 'xhigh' is not sent\n\
+             model: gpt-5-search-api\n"
+        ),
+        "{err}"
+    );
+    let sent: Vec<(serde_json::Value, serde_json::Value)> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.json()["model"].clone(),
+                r.json()["reasoning_effort"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (json!("gpt-5.5"), json!("xhigh")),
+            (json!("gpt-5-search-api"), json!(null))
+        ]
+    );
+}
+
+/// The banner names the conversation and the model; leaving says what the session asked and
+/// what it cost, in one line.
+#[test]
+fn chat_says_where_it_is_and_what_the_session_cost() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("one"), answer("two")]);
+    let mut command = env.spawnable(&server);
+    command.arg("chat");
+    let mut session = spawn(command);
+    expect(
+        &mut session,
+        "tm chat · a new conversation · gpt-5.4-mini · /help lists the commands, Ctrl-D leaves",
+    )
+    .expect("banner");
+    exchange(&mut session, "first", "one");
+    exchange(&mut session, "second", "two");
+    let tail = leave(&mut session);
+    assert!(
+        tail.contains(
+            "left conversation 1 · 2 exchanges · 2,468 prompt + 112 completion tokens · $0.0019"
+        ),
+        "{tail:?}"
+    );
+    let mut command = env.spawnable(&server);
+    command.args(["chat", "--conv", "1"]);
+    let mut session = spawn(command);
+    expect(
+        &mut session,
+        "tm chat · conversation 1 · gpt-5.4-mini · /help lists the commands",
+    )
+    .expect("banner");
+    let tail = leave(&mut session);
+    assert!(
+        tail.contains("left conversation 1 · no exchanges"),
+        "{tail:?}"
+    );
+}
+
+/// `--pick` lists aligned columns (id, title, last activity, messages, cost); Korean titles
+/// take two columns a character.
+#[test]
+fn pick_rows_are_aligned_columns() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("a"), answer("b")]);
+    for question in ["모나드와 펑터", "cats?"] {
+        env.tm_with(&server)
+            .args(["ask", "-q", question])
+            .assert()
+            .success();
+    }
+    env.execute(
+        "UPDATE conversations SET updated_at = CASE id WHEN 1 THEN '2026-11-20T10:00:00.000Z'
+                                                  ELSE '2026-11-19T10:00:00.000Z' END;",
+    );
+    let mut command = env.spawnable(&server);
+    command.args(["chat", "--pick"]);
+    let mut session = spawn(command);
+    expect(
+        &mut session,
+        "1  모나드와 펑터  2026-11-20 05:00  2 messages  $0.00097",
+    )
+    .expect("first row");
+    expect(
+        &mut session,
+        "2  cats?          2026-11-19 05:00  2 messages  $0.00097",
+    )
+    .expect("second row, aligned");
+    session.send_control('c').expect("ctrl-c");
+    session.exp_eof().expect("eof");
+}
+
 /// Off a terminal: one question per line, answers on stdout, no prompt, spinner or colour.
 #[test]
 fn piped_chat_is_scriptable() {
@@ -443,16 +603,15 @@ fn spinner_on_a_terminal_and_colour_only_without_no_color() {
         read(&mut session, "· answer: ~1 completion tokens");
         read(&mut session, "> ");
         session.send_control('d').expect("ctrl-d");
-        seen.push_str(&session.exp_eof().expect("eof"));
-        let bytes: Vec<u8> = seen
-            .chars()
-            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-            .collect();
-        let seen = String::from_utf8_lossy(&bytes);
+        // exp_eof gives the terminal's bytes as Latin-1; `expect` decoded the rest already.
+        seen.push_str(&from_latin1(&session.exp_eof().expect("eof")));
         if no_color {
             assert!(!has_colour(&seen), "{seen:?}");
         } else {
-            assert!(seen.contains("\x1b[2mquestion: "), "{seen:?}");
+            assert!(
+                seen.contains("\x1b[2mgpt-5.4-mini · question: "),
+                "{seen:?}"
+            );
         }
     }
 }

@@ -58,7 +58,7 @@ fn unauthorized_says_how_to_set_a_key_and_is_not_retried() {
     assert_eq!(stdout(&output), "");
     let err = stderr(&output);
     assert!(
-        err.contains("conversation 1 · request failed, no tokens billed\n"),
+        err.contains("conversation 1 · gpt-5.4-mini · request failed, no tokens billed\n"),
         "{err}"
     );
     assert!(
@@ -116,7 +116,11 @@ fn rate_limit_with_retry_after_is_retried() {
         &output,
         "tm: rate limited by the server (Rate limit reached",
     );
-    assert!(stderr(&output).contains("; retrying in 1.0s\n"));
+    assert!(
+        stderr(&output).contains("Please try again in 1s.); wait a little and try again\ntm: retrying in 1.0 s (attempt 2 of 3)\n"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(server.requests().len(), 2);
     assert_question_stored_first(&server);
     assert_eq!(env.rows("SELECT outcome FROM requests"), [["ok"]]);
@@ -145,10 +149,18 @@ fn server_errors_are_retried_then_reported() {
     let output = ask(&env, &server);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert_eq!(err.matches("; retrying in").count(), 2, "{err}");
-    assert!(err.ends_with(
-        "tm: error: the server failed with HTTP 500 (The server had an error while processing your request. Sorry about that!); try again later\n"
-    ), "{err}");
+    // The server's message is said once before the pauses, and once more as the final error.
+    let failed = "the server failed with HTTP 500 (The server had an error while processing your request. Sorry about that!); try again later";
+    assert_eq!(
+        err,
+        format!(
+            "tm: {failed}\n\
+             tm: retrying in 0.5 s (attempt 2 of 3)\n\
+             tm: retrying in 1.0 s (attempt 3 of 3)\n\
+             conversation 1 · gpt-5.4-mini · request failed, no tokens billed\n\
+             tm: error: {failed}\n"
+        )
+    );
     assert_question_stored_first(&server);
     assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
 }
@@ -170,7 +182,9 @@ fn dropped_connection_keeps_the_partial_answer() {
     let err = stderr(&output);
     // No usage arrived: the numbers are estimates, marked ~ (8 prompt, 5 completion tokens).
     assert!(
-        err.starts_with("conversation 1 · ~8 prompt + ~5 completion tokens · ~$0.000029\n"),
+        err.starts_with(
+            "conversation 1 · gpt-5.4-mini · ~8 prompt + ~5 completion tokens · ~$0.000029\n"
+        ),
         "{err}"
     );
     assert!(err.contains("tm: error: the answer was cut off; the part that arrived was saved in conversation 1, marked interrupted"), "{err}");
@@ -360,7 +374,9 @@ fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
     assert_eq!(rest, "\n");
     let err = stderr(&output);
     assert!(
-        err.starts_with("conversation 1 · ~8 prompt + ~2 completion tokens · ~$0.000015\n"),
+        err.starts_with(
+            "conversation 1 · gpt-5.4-mini · ~8 prompt + ~2 completion tokens · ~$0.000015\n"
+        ),
         "{err}"
     );
     assert!(
@@ -375,4 +391,23 @@ fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
         env.rows("SELECT outcome, error FROM requests"),
         [["interrupted", "interrupted by Ctrl-C"]]
     );
+}
+
+/// The server's own context-length refusal gets the advice tm's local check gives, and is not
+/// retried.
+#[test]
+fn context_length_exceeded_gets_the_same_advice() {
+    let env = TmEnv::new();
+    let body = r#"{"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#;
+    let server = observed(&env, vec![Reply::json(400, body)]);
+    let output = ask(&env, &server);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).ends_with(
+            "tm: error: the prompt is longer than the model's context window (This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.); send fewer messages (--max-messages, --context-tokens N) or smaller files\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("retrying"));
 }

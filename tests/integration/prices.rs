@@ -152,7 +152,12 @@ fn a_failed_update_keeps_the_table() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    assert_stderr_contains(&output, "is not a LiteLLM price table");
+    let url = format!("{}/p.json", server.base_url());
+    let hint = "the address is the setting prices-url (`tm config set prices-url URL` changes it, `tm config unset prices-url` restores the default)";
+    assert_stderr_contains(
+        &output,
+        &format!("tm: error: {url} is not a LiteLLM price table; {hint}\n"),
+    );
     assert!(!env.data_dir().join("prices.json").exists());
     let output = env
         .tm()
@@ -160,6 +165,10 @@ fn a_failed_update_keeps_the_table() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
+    assert_stderr_contains(
+        &output,
+        &format!("tm: error: could not download the price table from {url}; {hint}\n"),
+    );
     assert_stderr_contains(
         &output,
         "caused by: the server answered HTTP 404 (404: Not Found)",

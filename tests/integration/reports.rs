@@ -540,6 +540,26 @@ fn usage_rejects_what_it_cannot_read() {
     );
 }
 
+/// A saving is floored: $0.00129 of $20.00 is 99.99 % less, shown as 99 %, never 100 %.
+#[test]
+fn a_small_spend_is_never_a_hundred_percent_saving() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("a")]);
+    env.tm()
+        .args(["config", "set", "price.gpt-5.4-mini", "input=1,output=1"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "one"])
+        .assert()
+        .success();
+    let out = stdout(&env.tm().arg("usage").output().expect("runs"));
+    assert!(
+        out.ends_with("\nthis month: $0.0013 of $20.00 — 99% less than a subscription\n"),
+        "{out}"
+    );
+}
+
 /// This month against the subscription: requests made now are always in the current month.
 #[test]
 fn usage_compares_this_month_with_a_subscription() {
@@ -561,7 +581,7 @@ fn usage_compares_this_month_with_a_subscription() {
         .success();
     let out = stdout(&env.tm().arg("usage").output().expect("runs"));
     assert!(
-        out.ends_with("\nthis month: $12.90 of $20.00 — 36% less than a subscription\n"),
+        out.ends_with("\nthis month: $12.90 of $20.00 — 35% less than a subscription\n"),
         "{out}"
     );
     env.tm_with(&server)

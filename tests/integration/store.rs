@@ -112,6 +112,7 @@ fn a_closed_stdout_is_a_quiet_success() {
         &["prices"][..],
         &["config", "list"][..],
         &["ask", "--dry-run", "hi"][..],
+        &["completions", "zsh"][..],
     ] {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader);

@@ -72,7 +72,12 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     );
     assert_eq!(
         server.requests()[0].json()["model"],
-        json!("gpt-4.1"),
-        "settings came along"
+        json!("gpt-5.4-mini"),
+        "a continued conversation keeps its own model over the setting"
     );
+    env.tm()
+        .args(["config", "get", "model"])
+        .assert()
+        .success()
+        .stdout("gpt-4.1\n");
 }
