@@ -8,7 +8,10 @@
 //! conversation 1 gets 2,000 and conversation 2 gets 50 (the cases of `tm show` and
 //! `tm ask --dry-run`). One request per exchange, over the last `--days` days up to now; an
 //! attachment on one question in 50, and an image request (one image, with its record and
-//! cost) every 100 exchanges.
+//! cost) every 100 exchanges. Conversations 3 and up are in English, Korean, Chinese and
+//! Japanese in turn from a seed's draw (about half English), and one word in a million is a
+//! rare one (`zeppelin`, `비행선`, `飞艇`, `飛行船`), so that search is measured for common
+//! and rare words in every script.
 
 use std::path::PathBuf;
 
@@ -33,16 +36,120 @@ impl Random {
 }
 
 const MODELS: [&str; 4] = ["gpt-5.4-mini", "gpt-5.5", "gpt-4o", "o4-mini"];
-const WORDS: [&str; 16] = [
-    "monad", "borrow", "checker", "lifetime", "tokio", "future", "sqlite", "index", "query",
-    "stream", "token", "price", "context", "window", "vector", "closure",
-];
+/// A language of the generated text: its words, the endings that attach to them, what
+/// separates words, and a rare word.
+struct Language {
+    words: &'static [&'static str],
+    endings: &'static [&'static str],
+    separator: &'static str,
+    rare: &'static str,
+}
 
-fn sentence(random: &mut Random, words: u64) -> String {
+const ENGLISH: Language = Language {
+    words: &[
+        "monad", "borrow", "checker", "lifetime", "tokio", "future", "sqlite", "index", "query",
+        "stream", "token", "price", "context", "window", "vector", "closure",
+    ],
+    endings: &[""],
+    separator: " ",
+    rare: "zeppelin",
+};
+/// Korean separates words with spaces; particles attach to the word before them.
+const KOREAN: Language = Language {
+    words: &[
+        "모나드",
+        "펑터",
+        "빌림",
+        "검사기",
+        "수명",
+        "비동기",
+        "데이터베이스",
+        "색인",
+        "질의",
+        "토큰",
+        "가격",
+        "문맥",
+        "클로저",
+        "설명",
+        "벡터",
+        "스트림",
+    ],
+    endings: &[
+        "", "은", "는", "이", "가", "을", "를", "의", "와", "에서", "으로", "해",
+    ],
+    separator: " ",
+    rare: "비행선",
+};
+/// Chinese and Japanese write a sentence without spaces.
+const CHINESE: Language = Language {
+    words: &[
+        "数据库",
+        "索引",
+        "查询",
+        "闭包",
+        "生命周期",
+        "借用",
+        "检查器",
+        "异步",
+        "令牌",
+        "价格",
+        "上下文",
+        "窗口",
+        "向量",
+        "流",
+        "单子",
+        "函子",
+    ],
+    endings: &["", "", "的", "是", "和", "在"],
+    separator: "",
+    rare: "飞艇",
+};
+const JAPANESE: Language = Language {
+    words: &[
+        "データベース",
+        "索引",
+        "クエリ",
+        "クロージャ",
+        "ライフタイム",
+        "借用",
+        "非同期",
+        "トークン",
+        "価格",
+        "文脈",
+        "東京",
+        "モナド",
+        "ベクトル",
+        "窓",
+        "検査",
+        "説明",
+    ],
+    endings: &["の", "を", "は", "が", "に", "で", "と", ""],
+    separator: "",
+    rare: "飛行船",
+};
+
+/// Half English; the rest Korean, Chinese and Japanese alike.
+fn language(random: &mut Random) -> &'static Language {
+    match random.below(6) {
+        0..=2 => &ENGLISH,
+        3 => &KOREAN,
+        4 => &CHINESE,
+        _ => &JAPANESE,
+    }
+}
+
+fn sentence(random: &mut Random, language: &Language, words: u64) -> String {
     (0..words)
-        .map(|_| WORDS[random.below(WORDS.len() as u64) as usize])
+        .map(|_| {
+            if random.below(1_000_000) == 0 {
+                return language.rare.to_owned();
+            }
+            let word = language.words[random.below(language.words.len() as u64) as usize];
+            let ending = language.endings[random.below(language.endings.len() as u64) as usize];
+            format!("{word}{ending}")
+        })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(language.separator)
 }
 
 /// A history for the benchmark, written through tm's own store code.
@@ -101,8 +208,14 @@ fn main() -> Result<()> {
         // Each conversation lives within a few hours somewhere in the period.
         let at_ms = |offset: u64| start + jiff::SignedDuration::from_millis(offset as i64);
         let begin = random.below(span_ms.saturating_sub(10 * 3_600_000).max(1));
+        // The conversations of the `show` and dry-run cases stay English, as they were.
+        let language = if c <= 2 {
+            &ENGLISH
+        } else {
+            language(&mut random)
+        };
         store.write(|conn| {
-            let title = sentence(&mut random, 5);
+            let title = sentence(&mut random, language, 5);
             let conversation = Conversation::create(conn, &title, &store::timestamp(at_ms(begin)))?;
             let mut last = begin;
             for pair in 0..count / 2 {
@@ -111,7 +224,7 @@ fn main() -> Result<()> {
                 last = when;
                 let stamp = store::timestamp(at_ms(when));
                 let length = 8 + random.below(40);
-                let question_text = sentence(&mut random, length);
+                let question_text = sentence(&mut random, language, length);
                 let question = Message::insert(
                     conn,
                     conversation.id,
@@ -138,7 +251,7 @@ fn main() -> Result<()> {
                     },
                 )?;
                 let length = 30 + random.below(200);
-                let answer_text = sentence(&mut random, length);
+                let answer_text = sentence(&mut random, language, length);
                 let answer = Message::insert(
                     conn,
                     conversation.id,

@@ -16,7 +16,7 @@ pub fn run(args: &ListArgs, app: &App) -> Result<()> {
         Limit::Newest(args.limit)
     };
     let search = match args.search.as_deref() {
-        Some(text) => Some(store::search_query(text).ok_or_else(|| {
+        Some(text) => Some(store::search::query(text).ok_or_else(|| {
             error::usage(format!(
                 "--search '{text}' has no word to look for; words are letters and digits"
             ))

@@ -10,6 +10,7 @@ pub mod image;
 mod message;
 pub mod request;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod usage;
 
@@ -23,7 +24,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
 
-pub use conversation::{Conversation, Limit, Summary, search_query};
+pub use conversation::{Conversation, Limit, Summary};
 pub use message::{Message, Role, Status};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -62,6 +63,7 @@ impl Store {
         // Order matters (diesel's SqliteConnection docs): wait for other writers first, and
         // judge the file before WAL is written into its header.
         conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
+        search::register(&mut conn)?;
         if existing {
             refuse_foreign(&mut conn, path)?;
             refuse_newer(&mut conn, path)?;
@@ -271,9 +273,18 @@ mod tests {
             let scans_ok = steps.iter().filter(|s| s.starts_with("SCAN")).all(|s| {
                 s == "SCAN c USING INDEX conversations_updated_at"
                     || s.ends_with("VIRTUAL TABLE INDEX 0:M1")
-                    || s.ends_with("VIRTUAL TABLE INDEX 0:=M1")
+                    || s.ends_with("VIRTUAL TABLE INDEX 0:M1><")
             });
             assert!(scans_ok, "{steps:#?}");
+            if filter == conversation::MANY_MATCHES {
+                // One range query on the index per conversation, not one per message.
+                assert!(
+                    steps
+                        .iter()
+                        .any(|s| s == "SCAN s VIRTUAL TABLE INDEX 0:M1><"),
+                    "{steps:#?}"
+                );
+            }
             assert!(
                 steps
                     .iter()

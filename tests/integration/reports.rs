@@ -120,6 +120,68 @@ fn list_search_matches_words_of_titles_and_content() {
     );
 }
 
+/// Korean words are found by their beginnings (particles and endings attach to them); a
+/// Chinese or Japanese word of two or more characters is found inside a run without spaces,
+/// in titles and in messages, answers included. English keeps whole words.
+#[test]
+fn list_search_finds_korean_chinese_and_japanese_words() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![
+        answer("설명해 주세요"),
+        answer("我的数据库很大"),
+        answer("東京都に住んでいます"),
+        answer("a mixed SQL데이터베이스 answer"),
+    ]);
+    for question in [
+        "모나드와 펑터의 차이점 정리",
+        "数据库的问题",
+        "どこに住んでいますか",
+        "mixed",
+    ] {
+        env.tm_with(&server)
+            .args(["ask", "-q", question])
+            .assert()
+            .success();
+    }
+    let ids = |search: &str| -> Vec<i64> {
+        let output = env
+            .tm()
+            .args(["list", "--json", "--search", search])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{search}: {}", stderr(&output));
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).expect("JSON");
+        rows.iter().filter_map(|r| r["id"].as_i64()).collect()
+    };
+    assert_eq!(ids("펑터"), [1], "a title word's beginning");
+    assert_eq!(ids("모나드"), [1]);
+    assert_eq!(ids("설명"), [1], "an answer's word's beginning");
+    assert_eq!(
+        ids("터의"),
+        Vec::<i64>::new(),
+        "Korean: beginnings, not middles"
+    );
+    assert_eq!(
+        ids("数据库"),
+        [2],
+        "inside a run, in the title and the answer"
+    );
+    assert_eq!(ids("据库很"), [2]);
+    assert_eq!(ids("東京"), [3]);
+    assert_eq!(ids("住んで"), [3], "kana too");
+    assert_eq!(ids("大阪"), Vec::<i64>::new());
+    assert_eq!(ids("데이터"), [4], "Korean after Latin letters in one word");
+    assert_eq!(ids("mixed 데이터"), [4]);
+    env.tm()
+        .args(["rename", "2", "新的标题"])
+        .assert()
+        .success();
+    assert_eq!(ids("标题"), [2], "a renamed title");
+    env.tm().args(["delete", "--yes", "3"]).assert().success();
+    assert_eq!(ids("東京"), Vec::<i64>::new());
+    env.assert_search_index_is_whole();
+}
+
 /// Few matching messages lead to their conversations; many make tm walk the conversations
 /// newest first instead. Both give the same rows, and deletes leave the index.
 #[test]
@@ -142,11 +204,12 @@ fn list_search_gives_the_same_rows_for_few_and_many_matches() {
         let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).expect("JSON");
         rows.iter().filter_map(|r| r["id"].as_i64()).collect()
     };
-    flood(1, 4_998);
+    // tm switches from the matches to the walk at 50,000 matching messages.
+    flood(1, 49_998);
     flood(3, 1);
-    assert_eq!(ids(), [3, 1], "4,999 matches");
+    assert_eq!(ids(), [3, 1], "49,999 matches");
     flood(1, 1);
-    assert_eq!(ids(), [3, 1], "5,000 matches");
+    assert_eq!(ids(), [3, 1], "50,000 matches");
     env.tm().args(["delete", "--yes", "3"]).assert().success();
     assert_eq!(ids(), [1]);
     env.assert_search_index_is_whole();

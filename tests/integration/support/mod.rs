@@ -118,6 +118,7 @@ impl TmEnv {
     /// Writes to the real database, for pinning times that a test must know exactly.
     pub fn execute(&self, sql: &str) {
         let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        register_search_text(&conn);
         conn.execute_batch(sql).expect("execute");
     }
 
@@ -167,10 +168,27 @@ impl TmEnv {
     }
 }
 
+/// The function the search index's triggers and views call, as tm registers it: a test's
+/// own connection writes messages and reads the index as tm does.
+fn register_search_text(conn: &rusqlite::Connection) {
+    conn.create_scalar_function(
+        "tm_search_text",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let text: String = context.get(0)?;
+            Ok(tm::store::search::index_text(&text).into_owned())
+        },
+    )
+    .expect("register tm_search_text");
+}
+
 pub fn rows_of(db: &Path, sql: &str) -> Vec<Vec<String>> {
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open db");
+    register_search_text(&conn);
     let mut statement = conn.prepare(sql).expect("prepare");
     let columns = statement.column_count();
     statement
