@@ -190,6 +190,30 @@ impl PriceTable {
             })
     }
 
+    /// Every per-image price of a model (or of its family), as (quality, `WxH`, USD), from
+    /// LiteLLM's `quality/W-x-H/model` entries: what `tm image` charges for dall-e models.
+    pub fn per_image_prices(&self, model: &str) -> Vec<(String, String, f64)> {
+        let names: Vec<String> = [Some(model.to_owned()), family(model)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut prices: Vec<(String, String, f64)> = self
+            .models
+            .iter()
+            .filter_map(|(key, fields)| {
+                let mut parts = key.splitn(3, '/');
+                let (quality, size, name) = (parts.next()?, parts.next()?, parts.next()?);
+                let price = fields.get("input_cost_per_image")?.as_f64()?;
+                names
+                    .iter()
+                    .any(|n| n == name)
+                    .then(|| (quality.to_owned(), size.replace("-x-", "x"), price))
+            })
+            .collect();
+        prices.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        prices
+    }
+
     pub fn embedded() -> Result<Self> {
         let mut table = Self::parse(EMBEDDED).context("the embedded price table is broken")?;
         EMBEDDED_SOURCE.clone_into(&mut table.source);

@@ -151,8 +151,16 @@ impl Client {
     }
 }
 
-/// A plain GET with no key, for public files such as the price table.
-pub async fn fetch_text(url: &str, timeout: Duration) -> Result<String, ApiError> {
+/// A plain GET with no key, for public files such as the price table; `limit` bounds the
+/// body (a bigger one is refused as it arrives, not after).
+pub async fn fetch_text(url: &str, timeout: Duration, limit: u64) -> Result<String, ApiError> {
+    let bytes = fetch_bytes(url, timeout, limit).await?;
+    String::from_utf8(bytes)
+        .map_err(|_| ApiError::Malformed(format!("{url} did not send UTF-8 text")))
+}
+
+/// As `fetch_text`, for binary files such as an image the server left at a URL.
+pub async fn fetch_bytes(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, ApiError> {
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(15))
         .read_timeout(timeout)
@@ -167,14 +175,28 @@ pub async fn fetch_text(url: &str, timeout: Duration) -> Result<String, ApiError
         .await
         .map_err(|e| transport_error(&e, url, timeout, false))?;
     let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| transport_error(&e, url, timeout, true))?;
-    if !status.is_success() {
-        return Err(ApiError::from_status(status, &text, "", "", None));
+    let mut body = Vec::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| transport_error(&e, url, timeout, true))?;
+        body.extend_from_slice(&chunk);
+        if body.len() as u64 > limit {
+            return Err(ApiError::Malformed(format!(
+                "{url} sent more than {}, the most tm takes from it",
+                crate::attach::size(limit)
+            )));
+        }
     }
-    Ok(text)
+    if !status.is_success() {
+        return Err(ApiError::from_status(
+            status,
+            &String::from_utf8_lossy(&body),
+            "",
+            "",
+            None,
+        ));
+    }
+    Ok(body)
 }
 
 fn transport_error(

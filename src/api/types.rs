@@ -197,6 +197,10 @@ pub struct ImagesResponse {
 pub struct ImageData {
     #[serde(default)]
     pub b64_json: Option<String>,
+    /// Where the image is when the server did not inline it: a `data:` URL (LiteLLM's proxy)
+    /// or an address to download it from.
+    #[serde(default)]
+    pub url: Option<String>,
     #[serde(default)]
     pub revised_prompt: Option<String>,
 }

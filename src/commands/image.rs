@@ -10,7 +10,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::api::ApiError;
-use crate::api::types::ImagesRequest;
+use crate::api::types::{ImageData, ImagesRequest};
 use crate::app::{self, App};
 use crate::attach;
 use crate::cli::ImageArgs;
@@ -118,29 +118,26 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
     ));
     let mut notices = ui::RetryNotices::default();
     // The spinner stops before a notice, so that its redraws never overwrite the line.
-    let answer = app::runtime()?.block_on(client.images(&body, &mut |error, wait, attempt| {
-        spinner.stop();
-        notices.say(error, wait, attempt);
-    }));
-    spinner.stop();
-    let duration = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    let made = answer.and_then(|response| {
-        let made = response
-            .data
-            .into_iter()
-            .map(|item| {
-                decode(
-                    item.b64_json.as_deref(),
-                    item.revised_prompt,
-                    choice.size.as_deref(),
-                )
+    let timeout = settings.timeout()?;
+    let made = app::runtime()?.block_on(async {
+        let response = client
+            .images(&body, &mut |error, wait, attempt| {
+                spinner.stop();
+                notices.say(error, wait, attempt);
             })
-            .collect::<Result<Vec<Made>, ApiError>>()?;
+            .await?;
+        let mut made = Vec::with_capacity(response.data.len());
+        for item in response.data {
+            let bytes = image_bytes(&item, timeout).await?;
+            made.push(decode(bytes, item.revised_prompt, choice.size.as_deref())?);
+        }
         if made.is_empty() {
             return Err(ApiError::Malformed("the response holds no images".into()));
         }
         Ok((made, response.usage))
     });
+    spinner.stop();
+    let duration = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let (made, usage) = match made {
         Ok(made) => made,
         Err(err) => {
@@ -294,17 +291,36 @@ fn failed<'a>(duration: i32, error: &'a str) -> RequestResult<'a> {
     }
 }
 
-/// Base64 → bytes, its real type, and its real size (what `auto` turned out to be).
+/// An image's bytes, wherever the server put them: inline as `b64_json`, inline as a
+/// `data:` URL (as LiteLLM's proxy sends), or at an address, downloaded without the key and
+/// bounded as attachments are.
+async fn image_bytes(item: &ImageData, timeout: std::time::Duration) -> Result<Vec<u8>, ApiError> {
+    let b64 = match (item.b64_json.as_deref(), item.url.as_deref()) {
+        (Some(b64), _) => b64,
+        (None, Some(url)) if url.starts_with("data:") => url
+            .split_once(";base64,")
+            .map(|(_, data)| data)
+            .ok_or_else(|| ApiError::Malformed("an image's data: URL is not base64".into()))?,
+        (None, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+            return crate::api::fetch_bytes(url, timeout, attach::IMAGE_LIMIT).await;
+        }
+        _ => {
+            return Err(ApiError::Malformed(
+                "an image came with neither b64_json data nor a URL".into(),
+            ));
+        }
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|e| ApiError::Malformed(format!("an image's base64 is broken: {e}")))
+}
+
+/// Bytes → their real type and their real size (what `auto` turned out to be).
 fn decode(
-    b64: Option<&str>,
+    bytes: Vec<u8>,
     revised_prompt: Option<String>,
     asked: Option<&str>,
 ) -> Result<Made, ApiError> {
-    let b64 =
-        b64.ok_or_else(|| ApiError::Malformed("an image came without b64_json data".into()))?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .map_err(|e| ApiError::Malformed(format!("an image's base64 is broken: {e}")))?;
     let mime = match attach::sniff(&bytes) {
         Some((attach::Kind::Image, mime)) => mime,
         _ => {

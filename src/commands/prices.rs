@@ -8,6 +8,9 @@ use crate::cli::PricesArgs;
 use crate::prices::{DOWNLOADED_FILE, ModelInfo, PriceTable, TokenPrices};
 use crate::ui::{self, fmt, table};
 
+/// LiteLLM's whole table, every provider's models, is about 1.5 MB today.
+const PRICE_TABLE_LIMIT: u64 = 64_000_000;
+
 /// Where the address of a failed update comes from, and how to change it.
 const PRICES_URL_HINT: &str = "the address is the setting prices-url (`tm config set prices-url URL` changes it, `tm config unset prices-url` restores the default)";
 
@@ -16,7 +19,11 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
     if args.update {
         let url = settings.prices_url()?;
         let text = app::runtime()?
-            .block_on(api::fetch_text(&url, settings.timeout()?))
+            .block_on(api::fetch_text(
+                &url,
+                settings.timeout()?,
+                PRICE_TABLE_LIMIT,
+            ))
             .with_context(|| {
                 format!("could not download the price table from {url}; {PRICES_URL_HINT}")
             })?;
@@ -43,10 +50,14 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
         "prices in USD per 1M tokens; price.<model> settings override the table"
     ))?;
     if let Some(model) = &args.model {
-        let info = table
-            .lookup(model, &overrides)
-            .ok_or_else(|| anyhow!("{model} is not in the price table, so its cost shows as unknown; set one with `tm config set price.{model} input=…,output=…`"))?;
-        return show_model(model, &info);
+        let per_image = table.per_image_prices(model);
+        let info = table.lookup(model, &overrides);
+        if info.is_none() && per_image.is_empty() {
+            return Err(anyhow!(
+                "{model} is not in the price table, so its cost shows as unknown; set one with `tm config set price.{model} input=…,output=…`"
+            ));
+        }
+        return show_model(model, info.as_ref(), &per_image);
     }
     let mut out = table::new(
         ["model", "input", "cached", "output", "context", "retires"],
@@ -90,8 +101,21 @@ fn price_cells(prices: Option<TokenPrices>) -> [String; 3] {
     }
 }
 
-fn show_model(model: &str, info: &ModelInfo) -> Result<()> {
+/// One model's prices. `per_image`: dall-e's prices per image by quality and size, which live
+/// in entries of their own.
+fn show_model(
+    model: &str,
+    info: Option<&ModelInfo>,
+    per_image: &[(String, String, f64)],
+) -> Result<()> {
     let mut lines = vec![format!("model: {model}")];
+    for (quality, size, usd) in per_image {
+        lines.push(format!("per image, {quality} {size}: ${usd}"));
+    }
+    let Some(info) = info else {
+        ui::outln(lines.join("\n"))?;
+        return Ok(());
+    };
     if info.entry != model {
         lines.push(format!("priced as: {}", info.entry));
     }
@@ -117,6 +141,12 @@ fn show_model(model: &str, info: &ModelInfo) -> Result<()> {
     }
     if let Some(per_image) = info.per_image {
         lines.push(format!("per image: ${per_image}"));
+    }
+    if let Some(image) = info.image_tokens {
+        lines.push(format!(
+            "image tokens: text input: {}  image input: {}  image output: {}",
+            image.text_input, image.image_input, image.image_output
+        ));
     }
     if let Some(context) = info.max_input_tokens {
         lines.push(format!("context window: {} tokens", fmt::count(context)));

@@ -29,7 +29,8 @@ pub struct Span {
 #[derive(Debug, Clone, QueryableByName, Serialize)]
 pub struct UsageRow {
     /// The span's key (`2026-11-24`, `2026-W48`, `2026-11`), the model name, or the
-    /// conversation (`12 title`; `deleted` for records kept by `delete --keep-usage`).
+    /// conversation (`12 title`; `images` for image requests, which belong to no conversation;
+    /// `deleted` for records kept by `delete --keep-usage`).
     #[diesel(sql_type = Text)]
     pub key: String,
     #[diesel(sql_type = BigInt)]
@@ -76,8 +77,10 @@ pub fn sql(by: GroupBy) -> String {
         GroupBy::Conversation => (
             "NULL",
             "SELECT NULL AS name WHERE false",
-            "r.conversation_id",
-            "CASE WHEN grp IS NULL THEN 'deleted' \
+            // Image requests belong to no conversation; records kept by `delete
+            // --keep-usage` no longer do. Each gets a row of its own.
+            "CASE WHEN r.kind = 'image' THEN 'images' ELSE r.conversation_id END",
+            "CASE WHEN grp = 'images' THEN 'images' WHEN grp IS NULL THEN 'deleted' \
              ELSE grp || ' ' || (SELECT title FROM conversations WHERE id = grp) END",
             "cost DESC, key",
         ),

@@ -192,6 +192,17 @@ fn several_images_json_and_usage() {
     assert_eq!(usage["rows"][0]["images"], json!(2));
     assert_eq!(usage["rows"][0]["requests"], json!(1));
     assert_eq!(usage["totals"]["images"], json!(2));
+
+    // Image requests belong to no conversation: a row of their own, not `deleted`.
+    let output = env
+        .tm()
+        .args(["usage", "--by", "conversation", "--json"])
+        .output()
+        .expect("runs");
+    let usage: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(usage["rows"].as_array().map(Vec::len), Some(1), "{usage}");
+    assert_eq!(usage["rows"][0]["key"], json!("images"));
+    assert_eq!(usage["rows"][0]["images"], json!(2));
 }
 
 #[test]
@@ -215,4 +226,44 @@ fn a_broken_answer_is_an_error_and_recorded_as_failed() {
         env.rows("SELECT outcome, images FROM requests"),
         [["failed", "0"]]
     );
+}
+
+/// An image the server sends as a `data:` URL is saved as base64 is; one at an address is
+/// downloaded, without the key.
+#[test]
+fn images_at_data_urls_and_addresses_are_saved() {
+    let env = TmEnv::new();
+    let (inline, remote) = (png(8, 8), png(16, 16));
+    let files = FakeOpenAi::start(vec![Reply::raw(200, "image/png", &remote)]);
+    let address = format!("{}/files/fox.png", files.base_url());
+    let server = FakeOpenAi::start(vec![Reply::json(
+        200,
+        &json!({
+            "created": 1_764_000_000,
+            "data": [
+                {"url": format!("data:image/png;base64,{}", b64(&inline))},
+                {"url": address}
+            ],
+            "usage": {"input_tokens": 40, "output_tokens": 8000, "total_tokens": 8040}
+        })
+        .to_string(),
+    )]);
+    let output = env
+        .tm_with(&server)
+        .args(["image", "two foxes", "-n", "2", "-o", "fox.png"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "fox-1.png\nfox-2.png\n");
+    assert_eq!(
+        fs::read(env.dir().join("fox-1.png")).expect("saved"),
+        inline
+    );
+    assert_eq!(
+        fs::read(env.dir().join("fox-2.png")).expect("saved"),
+        remote
+    );
+    let download = &files.requests()[0];
+    assert_eq!(download.path, "/v1/files/fox.png");
+    assert_eq!(download.header("authorization"), None, "the key stays home");
 }

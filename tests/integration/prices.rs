@@ -262,3 +262,34 @@ fn retired_models_warn_naming_the_successor() {
         stderr(&output)
     );
 }
+
+/// Image models show what `tm image` charges: dall-e per image by quality and size, GPT image
+/// models their image token prices.
+#[test]
+fn image_models_show_the_prices_tm_image_charges() {
+    let env = TmEnv::new();
+    let head = "source: LiteLLM 1.110.2 price table (embedded extract) (2026-11-24)\n\
+                prices in USD per 1M tokens; price.<model> settings override the table\n";
+    env.tm()
+        .args(["prices", "dall-e-3"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{head}model: dall-e-3\n\
+             per image, hd 1024x1024: $0.08\n\
+             per image, hd 1024x1792: $0.12\n\
+             per image, hd 1792x1024: $0.12\n\
+             per image, standard 1024x1024: $0.04\n\
+             per image, standard 1024x1792: $0.08\n\
+             per image, standard 1792x1024: $0.08\n"
+        ));
+    env.tm()
+        .args(["prices", "gpt-image-2"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{head}model: gpt-image-2\n\
+             input: 5  cached input: 1.25  output: 0\n\
+             image tokens: text input: 5  image input: 8  image output: 30\n"
+        ));
+}

@@ -47,11 +47,11 @@ impl Reply {
         }
     }
 
-    pub fn raw(status: u16, content_type: &str, body: &str) -> Self {
+    pub fn raw(status: u16, content_type: &str, body: impl AsRef<[u8]>) -> Self {
         Self {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
-            body: Body::Full(body.as_bytes().to_vec()),
+            body: Body::Full(body.as_ref().to_vec()),
         }
     }
 
