@@ -147,6 +147,9 @@ pub struct Plan {
 pub struct Estimate {
     /// Prompt tokens each part adds, attachments included, in the order of `Plan::parts`.
     pub per_part: Vec<usize>,
+    /// Tokens of each part's text alone: what is stored as a message's content tokens, to
+    /// which its files and the message overhead are added whenever it is sent again.
+    pub content: Vec<usize>,
     /// Their sum plus the reply priming.
     pub total: usize,
 }
@@ -189,12 +192,17 @@ pub fn attachment_tokens(
 
 /// Tokens of every part: the only place the encoder is needed before an answer arrives.
 pub fn estimate(model: &str, encoding: Encoding, parts: &[Part]) -> Estimate {
-    let per_part: Vec<usize> = parts
+    let content: Vec<usize> = parts
         .iter()
         .map(|part| {
-            let content = part
-                .known_tokens
-                .unwrap_or_else(|| encoding.count(&part.content));
+            part.known_tokens
+                .unwrap_or_else(|| encoding.count(&part.content))
+        })
+        .collect();
+    let per_part: Vec<usize> = parts
+        .iter()
+        .zip(&content)
+        .map(|(part, &content)| {
             let files: usize = part
                 .attachments
                 .iter()
@@ -204,7 +212,11 @@ pub fn estimate(model: &str, encoding: Encoding, parts: &[Part]) -> Estimate {
         })
         .collect();
     let total = per_part.iter().sum::<usize>() + REPLY_PRIMING;
-    Estimate { per_part, total }
+    Estimate {
+        per_part,
+        content,
+        total,
+    }
 }
 
 /// Refuses a prompt larger than the model's context window, before anything is sent.
@@ -581,10 +593,8 @@ pub async fn send(
     };
     let counted = estimate.map(|estimate| CountedExchange {
         prompt: estimate.total,
-        question: estimate
-            .per_part
-            .last()
-            .map_or(0, |&n| n.saturating_sub(encoding.message_tokens("user", 0))),
+        // The text alone: the question's files are added again whenever it is re-sent.
+        question: estimate.content.last().copied().unwrap_or(0),
         answer: encoding.count(&got.text),
     });
     let tally = match (got.usage, counted) {

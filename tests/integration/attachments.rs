@@ -332,3 +332,62 @@ fn dry_run_and_show_list_attachments_with_their_tokens() {
     );
     assert_eq!(shown["messages"][1]["attachments"], json!([]));
 }
+
+/// An image attached in `tm chat` is counted once when the conversation goes on: the dry run
+/// of `tm ask -c` gives its question what `tm ask -a` gives the same question, and
+/// `--context-tokens` of exactly that keeps it.
+#[test]
+fn an_image_attached_in_chat_is_counted_once() {
+    let env = TmEnv::new();
+    fs::write(env.dir().join("red.png"), png(1024, 1024)).expect("write");
+    let server = FakeOpenAi::start(vec![answer("a red square")]);
+    env.tm_with(&server)
+        .args(["chat", "-m", "gpt-4o"])
+        .write_stdin("/attach red.png\nwhat is this?\n")
+        .assert()
+        .success();
+    let dry_run = |args: &[&str]| -> Value {
+        let output = env
+            .tm()
+            .args(["ask", "--dry-run", "--json", "-m", "gpt-4o"])
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("JSON")
+    };
+    let fresh = dry_run(&["-a", "red.png", "what is this?"]);
+    let continued = dry_run(&["-c", "next"]);
+    assert_eq!(
+        continued["messages"][0]["estimated_tokens"],
+        fresh["messages"][0]["estimated_tokens"]
+    );
+    assert_eq!(
+        continued["messages"][0]["attachments"][0]["estimated_tokens"],
+        json!(765)
+    );
+    let total = continued["estimated_prompt_tokens"]
+        .as_u64()
+        .expect("a number")
+        .to_string();
+    let output = env
+        .tm()
+        .args([
+            "ask",
+            "--dry-run",
+            "-m",
+            "gpt-4o",
+            "-c",
+            "--context-tokens",
+            &total,
+            "next",
+        ])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("messages ("),
+        "nothing is left out: {}",
+        stderr(&output)
+    );
+}

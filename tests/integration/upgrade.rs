@@ -33,7 +33,7 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     );
     assert_eq!(
         env.rows("SELECT group_concat(version, ' ') FROM (SELECT version FROM __diesel_schema_migrations ORDER BY version)"),
-        [["20261124000000 20261124100000 20261124200000 20261124300000 20261201000000"]]
+        [["20261124000000 20261124100000 20261124200000 20261124300000 20261201000000 20261201100000"]]
     );
     assert_eq!(env.rows("SELECT count(*) FROM attachments"), [["0"]]);
     assert_eq!(
@@ -80,4 +80,28 @@ fn the_first_schema_upgrades_with_everything_in_it() {
         .assert()
         .success()
         .stdout("gpt-4.1\n");
+}
+
+/// Counts that `tm chat` stored with a question's files counted in are dropped on upgrade,
+/// to be counted again from the text; other counts stay.
+#[test]
+fn counts_with_files_counted_in_are_dropped() {
+    let env = TmEnv::new();
+    std::fs::write(env.dir().join("red.png"), crate::support::png(64, 64)).expect("write");
+    let server = FakeOpenAi::start(vec![answer("red"), answer("plain")]);
+    env.tm_with(&server)
+        .arg("chat")
+        .write_stdin("/attach red.png\nwhat is this?\nand this?\n")
+        .assert()
+        .success();
+    // As an older tm left it: the question with the image carries its tokens, 4 + 255.
+    env.execute(
+        "UPDATE messages SET content_tokens = 259 WHERE id = 1;
+         DELETE FROM __diesel_schema_migrations WHERE version = '20261201100000';",
+    );
+    env.tm().args(["list"]).assert().success();
+    assert_eq!(
+        env.rows("SELECT id, content_tokens FROM messages WHERE role = 'user' ORDER BY id"),
+        [["1", "NULL"], ["3", "3"]]
+    );
 }
