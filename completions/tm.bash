@@ -164,7 +164,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -a -q -h -V --conv --continue --model --system --max-messages --effort --max-output --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -52,6 +52,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
+            cand --retry 'Send the conversation''s last question again, when it failed (the most recent conversation unless --conv)'
             cand --no-stream 'Wait for the whole answer instead of streaming it'
             cand --dry-run 'Send nothing: show the messages that would go, their estimated tokens and cost'
             cand --json 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)'

@@ -57,6 +57,7 @@ high\t''
 auto\t''"
 complete -c tm -n "__fish_tm_using_subcommand ask" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand ask" -s c -l continue -d 'Continue the most recent conversation'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l retry -d 'Send the conversation\'s last question again, when it failed (the most recent conversation unless --conv)'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l no-stream -d 'Wait for the whole answer instead of streaming it'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l dry-run -d 'Send nothing: show the messages that would go, their estimated tokens and cost'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l json -d 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)'

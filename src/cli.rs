@@ -87,6 +87,11 @@ pub struct AskArgs {
     #[arg(short = 'c', long = "continue")]
     pub continue_last: bool,
 
+    /// Send the conversation's last question again, when it failed (the most recent
+    /// conversation unless --conv)
+    #[arg(long, conflicts_with_all = ["words", "attach", "dry_run"])]
+    pub retry: bool,
+
     #[command(flatten)]
     pub send: SendArgs,
 

@@ -318,6 +318,7 @@ pub fn recorded_estimate(
 }
 
 impl Plan {
+    /// A new question, typed now, in `conversation` or a new one titled `title`.
     pub fn new(
         store: &mut Store,
         conversation: Option<Conversation>,
@@ -326,11 +327,51 @@ impl Plan {
         title: &str,
         options: Options,
     ) -> Result<Self> {
-        let encoding = Encoding::for_model(&options.model);
         let history = match &conversation {
             Some(c) => store.read(|conn| Message::history(conn, c.id))?,
             None => Vec::new(),
         };
+        let question = Part::new("user", question, attachments);
+        Self::with_question(store, conversation, history, question, title, options)
+    }
+
+    /// The conversation's last question again, when it failed: the same stored message
+    /// with its files, nothing retyped and no second question row. An error says why when
+    /// the last question did not fail.
+    pub fn retry(store: &mut Store, conversation: Conversation, options: Options) -> Result<Self> {
+        let mut history = store.read(|conn| Message::history(conn, conversation.id))?;
+        let failed = history
+            .last()
+            .is_some_and(|m| m.role == Role::User.as_str() && m.status == Status::Failed.as_str());
+        let (Some(last), true) = (history.pop(), failed) else {
+            anyhow::bail!(
+                "the last question of conversation {} did not fail; there is nothing to retry",
+                conversation.id
+            );
+        };
+        let mut question = [stored_part(&last, Encoding::for_model(&options.model))];
+        load_attachments(store, &mut question)?;
+        let [question] = question;
+        let title = conversation.title.clone();
+        Self::with_question(
+            store,
+            Some(conversation),
+            history,
+            question,
+            &title,
+            options,
+        )
+    }
+
+    fn with_question(
+        store: &mut Store,
+        conversation: Option<Conversation>,
+        history: Vec<Message>,
+        question: Part,
+        title: &str,
+        options: Options,
+    ) -> Result<Self> {
+        let encoding = Encoding::for_model(&options.model);
         let mut history: Vec<Part> = history
             .iter()
             .filter(|m| m.sendable())
@@ -341,7 +382,6 @@ impl Plan {
             .clone()
             .filter(|s| !s.trim().is_empty())
             .map(|content| Part::new("system", content, Vec::new()));
-        let question = Part::new("user", question, attachments);
         let fixed: Vec<Part> = system.iter().chain([&question]).cloned().collect();
         // Token counts are only needed (and the encoder only built) when a budget is set.
         let (candidates, fixed_tokens) = match options.context_tokens {
@@ -403,7 +443,13 @@ impl Plan {
 
     /// Stored messages sent before the question.
     pub fn history(&self) -> impl Iterator<Item = &Part> {
-        self.parts.iter().filter(|p| p.id.is_some())
+        let before = self.parts.len().saturating_sub(1);
+        self.parts[..before].iter().filter(|p| p.id.is_some())
+    }
+
+    /// The stored question this plan sends again, when it is a retry.
+    fn retried(&self) -> Option<i32> {
+        self.parts.last().and_then(|p| p.id)
     }
 }
 
@@ -490,23 +536,32 @@ pub async fn send(
             Some(c) => c.id,
             None => Conversation::create(conn, &plan.title, &now)?.id,
         };
-        let question = Message::insert(
-            conn,
-            conversation_id,
-            Role::User,
-            &question_text,
-            Status::Pending,
-            &now,
-        )?;
-        for file in plan.parts.last().map_or(&[][..], |p| &p.attachments) {
-            attachment::insert(conn, question.id, file)?;
-        }
-        let sent: Vec<i32> = history_ids.iter().copied().chain([question.id]).collect();
+        let question_id = match plan.retried() {
+            Some(id) => {
+                Message::set_status(conn, id, Status::Pending)?;
+                id
+            }
+            None => {
+                let question = Message::insert(
+                    conn,
+                    conversation_id,
+                    Role::User,
+                    &question_text,
+                    Status::Pending,
+                    &now,
+                )?;
+                for file in plan.parts.last().map_or(&[][..], |p| &p.attachments) {
+                    attachment::insert(conn, question.id, file)?;
+                }
+                question.id
+            }
+        };
+        let sent: Vec<i32> = history_ids.iter().copied().chain([question_id]).collect();
         let request_id = store::request::insert(
             conn,
             &NewRequest {
                 conversation_id: Some(conversation_id),
-                question_id: Some(question.id),
+                question_id: Some(question_id),
                 kind: "chat",
                 model: &options.model,
                 sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
@@ -516,7 +571,7 @@ pub async fn send(
             },
         )?;
         Conversation::touch(conn, conversation_id, &now)?;
-        Ok((conversation_id, question.id, request_id))
+        Ok((conversation_id, question_id, request_id))
     })?;
 
     // Counting runs beside the request, never before it. Only what the count needs crosses
@@ -598,6 +653,9 @@ pub async fn send(
         answer: encoding.count(&got.text),
     });
     let tally = match (got.usage, counted) {
+        // Nothing came back, so nothing was billed: the estimate stays on the record as the
+        // pre-send estimate only.
+        _ if matches!(end, End::Failed(_)) => None,
         (Some(usage), _) => Some(Tally {
             prompt: usage.prompt_tokens,
             cached: usage.cached(),

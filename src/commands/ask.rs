@@ -18,7 +18,12 @@ use crate::store::{Conversation, Message, Store};
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
-    let (question, title) = read_question(&args.words)?;
+    // With --retry the question is the stored one, and stdin is left alone.
+    let typed = if args.retry {
+        None
+    } else {
+        Some(read_question(&args.words)?)
+    };
     // Files are read and checked before anything is opened or written.
     let attachments = args
         .attach
@@ -46,14 +51,21 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     let model_info = model_info(&table, &options.model, &settings)?;
     let mut options = options;
     fit_effort(&mut options, model_info.as_ref())?;
-    let plan = Plan::new(
-        &mut store,
-        conversation,
-        question,
-        attachments,
-        &title,
-        options,
-    )?;
+    let plan = match typed {
+        Some((question, title)) => Plan::new(
+            &mut store,
+            conversation,
+            question,
+            attachments,
+            &title,
+            options,
+        )?,
+        None => {
+            let conversation =
+                conversation.ok_or_else(|| anyhow!("there is no conversation to retry"))?;
+            Plan::retry(&mut store, conversation, options)?
+        }
+    };
     if args.dry_run {
         return dry_run(&plan, model_info.as_ref(), args.json);
     }
@@ -210,6 +222,10 @@ pub fn outcome(exchange: Exchange) -> Result<()> {
             Ok(())
         }
         End::Complete => Ok(()),
+        End::Interrupted if !exchange.answered => Err(Error::Interrupted(format!(
+            "no answer had arrived; `tm ask --retry --conv {conversation}` sends the question again"
+        ))
+        .into()),
         End::Interrupted => {
             Err(Error::Interrupted(format!("the partial answer was saved in conversation {conversation}")).into())
         }
@@ -297,7 +313,7 @@ fn pick_conversation(store: &mut Store, args: &AskArgs) -> Result<Option<Convers
             .map(Some)
             .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"));
     }
-    if args.continue_last {
+    if args.continue_last || args.retry {
         let found = store.read(Conversation::most_recent)?;
         return found.map(Some).ok_or_else(|| {
             anyhow!("there is no conversation to continue yet; ask without -c to start one")

@@ -43,6 +43,8 @@ const RECENT_EXCHANGES: usize = 3;
 enum Flow {
     Continue,
     Ask(String),
+    /// Send the conversation's failed last question again.
+    Retry,
     Exit,
 }
 
@@ -59,7 +61,6 @@ struct Session {
     model_info: Option<ModelInfo>,
     conversation: Option<Conversation>,
     last_request: Option<i32>,
-    failed_question: Option<String>,
     /// Files for the next question, from /attach.
     attachments: Vec<Attachment>,
     /// What this session asked, for the line said on leaving.
@@ -121,7 +122,6 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         model_info,
         conversation,
         last_request: None,
-        failed_question: None,
         attachments: Vec::new(),
         spent: Spent::default(),
         interactive,
@@ -352,21 +352,32 @@ impl Session {
             match flow {
                 Flow::Continue => {}
                 Flow::Exit => return Ok(()),
-                Flow::Ask(question) => self.ask(&question)?,
+                Flow::Ask(question) => {
+                    let attachments = std::mem::take(&mut self.attachments);
+                    let plan = Plan::new(
+                        &mut self.store,
+                        self.conversation.clone(),
+                        question.clone(),
+                        attachments,
+                        &question,
+                        self.options.clone(),
+                    )?;
+                    self.send(plan)?;
+                }
+                Flow::Retry => match self.conversation.clone() {
+                    Some(conversation) => {
+                        match Plan::retry(&mut self.store, conversation, self.options.clone()) {
+                            Ok(plan) => self.send(plan)?,
+                            Err(err) => error::print(&err),
+                        }
+                    }
+                    None => eprintln!("nothing to retry: no question has been asked here yet"),
+                },
             }
         }
     }
 
-    fn ask(&mut self, question: &str) -> Result<()> {
-        let attachments = std::mem::take(&mut self.attachments);
-        let plan = Plan::new(
-            &mut self.store,
-            self.conversation.clone(),
-            question.to_owned(),
-            attachments,
-            question,
-            self.options.clone(),
-        )?;
+    fn send(&mut self, plan: Plan) -> Result<()> {
         if let Err(err) = exchange::check_context_window(
             &plan,
             self.model_info.as_ref().and_then(|i| i.max_input_tokens),
@@ -392,18 +403,23 @@ impl Session {
         self.conversation = self.store.read(|conn| Conversation::find(conn, id))?;
         self.last_request = Some(exchange.request_id);
         let failed = matches!(exchange.end, End::Failed(_));
+        let answered = exchange.answered;
         match ask::outcome(exchange) {
-            Ok(()) => self.failed_question = None,
+            Ok(()) => {}
             Err(err) => match err.downcast_ref::<Error>() {
                 // Off a terminal, Ctrl-C ends the session as it ends `tm ask`.
                 Some(Error::Interrupted(_)) if !self.interactive => return Err(err),
-                Some(Error::Interrupted(_)) => {
+                Some(Error::Interrupted(_)) if answered => {
                     eprintln!("interrupted; the part that arrived was saved")
+                }
+                Some(Error::Interrupted(_)) => {
+                    eprintln!(
+                        "interrupted before any answer arrived; /retry sends the question again"
+                    )
                 }
                 _ => {
                     error::print(&err);
                     if failed {
-                        self.failed_question = Some(question.to_owned());
                         eprintln!("/retry sends it again");
                     }
                 }
@@ -424,10 +440,7 @@ impl Session {
                 self.conversation = None;
                 eprintln!("a new conversation starts with the next question");
             }
-            "retry" => match self.failed_question.take() {
-                Some(question) => return Ok(Flow::Ask(question)),
-                None => eprintln!("nothing to retry: the last question did not fail"),
-            },
+            "retry" => return Ok(Flow::Retry),
             "model" if argument.is_empty() => eprintln!("model: {}", self.options.model),
             "model" => {
                 let info = ask::model_info(&self.table, argument, &self.settings)?;

@@ -41,9 +41,15 @@ pub fn run(args: &ListArgs, app: &App) -> Result<()> {
         &[0, 3, 4, 5, 6],
     );
     for row in &rows {
+        // `!`: the last question failed; `tm ask --retry --conv ID` sends it again.
+        let title = if row.last_question_failed {
+            format!("! {}", fmt::preview(&row.title, 48))
+        } else {
+            fmt::preview(&row.title, 50)
+        };
         out.add_row([
             row.id.to_string(),
-            fmt::preview(&row.title, 50),
+            title,
             row.model.clone().unwrap_or_default(),
             fmt::count(row.messages.unsigned_abs()),
             fmt::count(row.prompt_tokens.unsigned_abs()),

@@ -129,11 +129,11 @@ fn whole_range(
 
 fn csv(rows: &[UsageRow]) -> String {
     let mut lines = vec![
-        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests".to_owned(),
+        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests,failed_requests".to_owned(),
     ];
     lines.extend(rows.iter().map(|r| {
         format!(
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             fmt::csv_field(&r.key),
             r.requests,
             r.prompt_tokens,
@@ -142,7 +142,8 @@ fn csv(rows: &[UsageRow]) -> String {
             r.reasoning_tokens,
             r.images,
             r.cost,
-            r.unpriced_requests
+            r.unpriced_requests,
+            r.failed_requests
         )
     }));
     lines.join("\n")
@@ -196,6 +197,13 @@ fn render(report: &Report<'_>) -> String {
         report.until,
         table::render(&out)
     );
+    let failed = report.totals.failed_requests;
+    if failed > 0 {
+        text.push_str(&format!(
+            "\nfailed: {} with no answer, counted above with no tokens and no cost (not billed)",
+            fmt::plural(failed.unsigned_abs() as usize, "request")
+        ));
+    }
     if let Some(month) = report.this_month {
         let comparison = if month.cost <= month.subscription {
             // Floored: a saving is never shown larger than it is, so any spending at all

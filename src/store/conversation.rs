@@ -41,6 +41,9 @@ pub struct Summary {
     /// UTC.
     #[diesel(sql_type = Text)]
     pub last_activity: String,
+    /// The conversation ends with a question that got no answer.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub last_question_failed: bool,
 }
 
 /// The rows of `tm list`, filtered by `filter` (which may use `?1`); `?2` is the limit, -1 for
@@ -55,7 +58,9 @@ pub fn list_sql(filter: &str) -> String {
                 (SELECT coalesce(sum(r.completion_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS completion_tokens,
                 (SELECT coalesce(sum(r.cost), 0.0) FROM requests r WHERE r.conversation_id = c.id) AS cost,
                 (SELECT count(*) FROM requests r WHERE r.conversation_id = c.id
-                    AND r.cost IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests
+                    AND r.cost IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests,
+                coalesce((SELECT m.status = 'failed' FROM messages m WHERE m.conversation_id = c.id
+                          ORDER BY m.id DESC LIMIT 1), false) AS last_question_failed
          FROM conversations c
          WHERE {filter}
          ORDER BY c.updated_at DESC, c.id DESC

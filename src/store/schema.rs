@@ -109,6 +109,7 @@ diesel::table! {
         images -> BigInt,
         cost_picodollars -> BigInt,
         unpriced_requests -> BigInt,
+        failed_requests -> BigInt,
     }
 }
 

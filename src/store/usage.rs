@@ -51,6 +51,9 @@ pub struct UsageRow {
     /// Requests with tokens but no price: their cost is unknown, not zero.
     #[diesel(sql_type = BigInt)]
     pub unpriced_requests: i64,
+    /// Requests that got no answer: counted in `requests`, with no tokens and no cost.
+    #[diesel(sql_type = BigInt)]
+    pub failed_requests: i64,
 }
 
 /// The SQL of one report. `?1` is a JSON array of pieces `[span, level, from, to]`: a `level`
@@ -96,7 +99,8 @@ pub fn sql(by: GroupBy) -> String {
                     sum(u.completion_tokens) AS completion_tokens,
                     sum(u.reasoning_tokens) AS reasoning_tokens, sum(u.images) AS images,
                     sum(u.cost_picodollars) AS cost_picodollars,
-                    sum(u.unpriced_requests) AS unpriced_requests
+                    sum(u.unpriced_requests) AS unpriced_requests,
+                    sum(u.failed_requests) AS failed_requests
              FROM pieces p JOIN ({models}) m JOIN usage_totals u
                   ON u.level = p.level AND u.model = m.name AND u.span >= p.since AND u.span < p.until
              GROUP BY grp
@@ -105,7 +109,8 @@ pub fn sql(by: GroupBy) -> String {
                     coalesce(sum(r.cached_tokens), 0), coalesce(sum(r.completion_tokens), 0),
                     coalesce(sum(r.reasoning_tokens), 0), sum(r.images),
                     coalesce(sum(CAST(round(r.cost * 1e12) AS INTEGER)), 0),
-                    count(*) FILTER (WHERE r.cost IS NULL AND (r.prompt_tokens IS NOT NULL OR r.images > 0))
+                    count(*) FILTER (WHERE r.cost IS NULL AND (r.prompt_tokens IS NOT NULL OR r.images > 0)),
+                    count(*) FILTER (WHERE r.outcome = 'failed')
              FROM pieces p JOIN requests r ON r.started_at >= p.since AND r.started_at < p.until
              WHERE p.level IS NULL
              GROUP BY 1
@@ -118,7 +123,8 @@ pub fn sql(by: GroupBy) -> String {
                 sum(reasoning_tokens) AS reasoning_tokens,
                 sum(images) AS images,
                 sum(cost_picodollars) / 1e12 AS cost,
-                sum(unpriced_requests) AS unpriced_requests
+                sum(unpriced_requests) AS unpriced_requests,
+                sum(failed_requests) AS failed_requests
          FROM totals
          GROUP BY 1
          ORDER BY {order}"
@@ -202,6 +208,7 @@ impl UsageRow {
             images: 0,
             cost: 0.0,
             unpriced_requests: 0,
+            failed_requests: 0,
         };
         for row in rows {
             total.requests += row.requests;
@@ -212,6 +219,7 @@ impl UsageRow {
             total.images += row.images;
             total.cost += row.cost;
             total.unpriced_requests += row.unpriced_requests;
+            total.failed_requests += row.failed_requests;
         }
         total
     }

@@ -213,7 +213,7 @@ fn slash_commands() {
     say(&mut session, "/retry");
     expect(
         &mut session,
-        "nothing to retry: the last question did not fail",
+        "tm: error: the last question of conversation 2 did not fail; there is nothing to retry",
     )
     .expect("nothing");
     say(&mut session, "/system");
@@ -249,6 +249,11 @@ fn slash_commands() {
         "/retry sends the same question"
     );
     assert_eq!(
+        env.rows("SELECT question_id, outcome FROM requests WHERE conversation_id = 2 ORDER BY id"),
+        [["5", "failed"], ["5", "ok"], ["7", "ok"]],
+        "the retry is a second request for the same question row"
+    );
+    assert_eq!(
         contents(&server, 4),
         ["user: too long", "assistant: three", "user: after"]
     );
@@ -259,7 +264,6 @@ fn slash_commands() {
     assert_eq!(
         env.rows("SELECT content, status FROM messages WHERE conversation_id = 2 ORDER BY id"),
         [
-            ["too long", "failed"],
             ["too long", "answered"],
             ["three", "complete"],
             ["after", "answered"],
@@ -534,6 +538,43 @@ fn pick_rows_are_aligned_columns() {
     .expect("second row, aligned");
     session.send_control('c').expect("ctrl-c");
     session.exp_eof().expect("eof");
+}
+
+/// `/retry` in a session resumed later sends the conversation's failed question again; the
+/// failed request records no tokens (nothing was billed), only its pre-send estimate.
+#[test]
+fn retry_in_a_resumed_session() {
+    let env = TmEnv::new();
+    let invalid = r#"{"error":{"message":"Invalid 'messages[0].content': string too long.","type":"invalid_request_error","param":"messages","code":null}}"#;
+    let server = FakeOpenAi::start(vec![Reply::json(400, invalid), answer("done")]);
+    let output = env
+        .tm_with(&server)
+        .arg("chat")
+        .write_stdin("a question\n")
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&output).starts_with("gpt-5.4-mini · question: not answered, no tokens billed\n"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        env.rows("SELECT prompt_tokens, cost, estimated_prompt_tokens FROM requests"),
+        [["NULL", "NULL", "9"]]
+    );
+    let output = env
+        .tm_with(&server)
+        .args(["chat", "--last"])
+        .write_stdin("/retry\n")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "done\n");
+    assert_eq!(contents(&server, 1), ["user: a question"]);
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages ORDER BY id"),
+        [["a question", "answered"], ["done", "complete"]]
+    );
 }
 
 /// Off a terminal: one question per line, answers on stdout, no prompt, spinner or colour.

@@ -411,3 +411,128 @@ fn context_length_exceeded_gets_the_same_advice() {
     );
     assert!(!stderr(&output).contains("retrying"));
 }
+
+/// A failed question is sent again by `tm ask --retry`: the same question row, a second
+/// request. The failed request costs nothing and shows in `tm usage`'s failed count, and
+/// `tm list` marks the conversation until the retry answers.
+#[test]
+fn a_failed_question_is_retried_without_retyping() {
+    let env = TmEnv::new();
+    let body = r#"{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}"#;
+    let server = FakeOpenAi::start(vec![
+        Reply::json(500, body),
+        Reply::json(500, body),
+        Reply::json(500, body),
+        answer("at last"),
+    ]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "-q", "first try"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let list = stdout(&env.tm().arg("list").output().expect("runs"));
+    assert!(list.contains("  1  ! first try "), "{list}");
+    let output = env.tm().args(["usage", "--json"]).output().expect("runs");
+    let usage: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(usage["totals"]["requests"], serde_json::json!(1));
+    assert_eq!(usage["totals"]["failed_requests"], serde_json::json!(1));
+    assert_eq!(usage["totals"]["prompt_tokens"], serde_json::json!(0));
+    assert_eq!(usage["totals"]["cost"], serde_json::json!(0.0));
+    let table = stdout(&env.tm().arg("usage").output().expect("runs"));
+    assert!(
+        table.contains("\nfailed: 1 request with no answer, counted above with no tokens and no cost (not billed)\n"),
+        "{table}"
+    );
+
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--retry"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "at last\n");
+    assert_eq!(
+        server.requests()[3].json()["messages"],
+        serde_json::json!([{"role": "user", "content": "first try"}])
+    );
+    assert_eq!(
+        env.rows("SELECT id, role, content, status FROM messages ORDER BY id"),
+        [
+            ["1", "user", "first try", "answered"],
+            ["2", "assistant", "at last", "complete"]
+        ]
+    );
+    assert_eq!(
+        env.rows("SELECT question_id, outcome FROM requests ORDER BY id"),
+        [["1", "failed"], ["1", "ok"]]
+    );
+    let list = stdout(&env.tm().arg("list").output().expect("runs"));
+    assert!(list.contains("  1  first try "), "{list}");
+    env.assert_totals_match_requests();
+
+    let output = env
+        .tm()
+        .args(["ask", "--retry", "--conv", "1"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "tm: error: the last question of conversation 1 did not fail; there is nothing to retry\n"
+    );
+}
+
+/// Ctrl-C before the first token says that nothing arrived, and the question can be retried.
+#[test]
+fn ctrl_c_before_any_answer_says_so_and_retry_works() {
+    use std::process::Stdio;
+
+    let env = TmEnv::new();
+    let (arrived_tx, arrived) = std::sync::mpsc::channel::<()>();
+    let (_never, wait) = std::sync::mpsc::channel();
+    let server = FakeOpenAi::start_observed(
+        vec![Reply::stream(vec![Step::Gate(wait)]), answer("now")],
+        Some(Box::new(move || {
+            let _ = arrived_tx.send(());
+            String::new()
+        })),
+    );
+    let child = env
+        .spawnable(&server)
+        .args(["ask", "hello"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tm");
+    arrived
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the request arrived");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).ends_with(
+            "tm: error: interrupted: no answer had arrived; `tm ask --retry --conv 1` sends the question again\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "-q", "--retry", "--conv", "1"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "now\n");
+    assert_eq!(
+        env.rows("SELECT count(*) FROM messages WHERE role = 'user'"),
+        [["1"]]
+    );
+}

@@ -229,10 +229,10 @@ fn list_json_has_stable_fields() {
         json!([
             {"id": 3, "title": "third, about 50% off_sale", "model": "gpt-5.4-mini", "messages": 2,
              "prompt_tokens": 1234, "completion_tokens": 56, "cost": 0.0009669, "unpriced_requests": 0,
-             "last_activity": "2026-11-21T10:00:00.000Z"},
+             "last_activity": "2026-11-21T10:00:00.000Z", "last_question_failed": false},
             {"id": 2, "title": "hello llama", "model": "local-llama", "messages": 2,
              "prompt_tokens": 1234, "completion_tokens": 56, "cost": 0.0, "unpriced_requests": 1,
-             "last_activity": "2026-11-20T05:01:00.000Z"}
+             "last_activity": "2026-11-20T05:01:00.000Z", "last_question_failed": false}
         ])
     );
 }
@@ -430,10 +430,10 @@ fn usage_by_day_in_local_time() {
     // In UTC the 23:59 request is on the 20th.
     assert_eq!(
         november_csv(&env, "UTC"),
-        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests
-2026-11-19,1,1234,312,56,40,0,0.0009669,0
-2026-11-20,2,2468,624,112,80,0,0.0009669,1
-2026-11-21,1,1234,312,56,40,0,0.0009669,0
+        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests,failed_requests
+2026-11-19,1,1234,312,56,40,0,0.0009669,0,0
+2026-11-20,2,2468,624,112,80,0,0.0009669,1,0
+2026-11-21,1,1234,312,56,40,0,0.0009669,0,0
 "
     );
     // The range is inclusive of --until's whole local day, and --since's.
@@ -545,12 +545,12 @@ fn usage_by_model_week_month() {
             "since": "2026-11-01", "until": "2026-11-30", "by": "model",
             "rows": [
                 {"key": "gpt-5.4-mini", "requests": 3, "prompt_tokens": 3702, "cached_tokens": 936,
-                 "completion_tokens": 168, "reasoning_tokens": 120, "images": 0, "cost": 0.0029007, "unpriced_requests": 0},
+                 "completion_tokens": 168, "reasoning_tokens": 120, "images": 0, "cost": 0.0029007, "unpriced_requests": 0, "failed_requests": 0},
                 {"key": "local-llama", "requests": 1, "prompt_tokens": 1234, "cached_tokens": 312,
-                 "completion_tokens": 56, "reasoning_tokens": 40, "images": 0, "cost": 0.0, "unpriced_requests": 1}
+                 "completion_tokens": 56, "reasoning_tokens": 40, "images": 0, "cost": 0.0, "unpriced_requests": 1, "failed_requests": 0}
             ],
             "totals": {"key": "total", "requests": 4, "prompt_tokens": 4936, "cached_tokens": 1248,
-                       "completion_tokens": 224, "reasoning_tokens": 160, "images": 0, "cost": 0.0029007, "unpriced_requests": 1},
+                       "completion_tokens": 224, "reasoning_tokens": 160, "images": 0, "cost": 0.0029007, "unpriced_requests": 1, "failed_requests": 0},
             "this_month": null
         })
     );

@@ -126,7 +126,7 @@ impl TmEnv {
     pub fn assert_totals_match_requests(&self) {
         let totals = self.rows(
             "SELECT level, span, model, requests, prompt_tokens, cached_tokens, completion_tokens,
-                    reasoning_tokens, images, cost_picodollars, unpriced_requests
+                    reasoning_tokens, images, cost_picodollars, unpriced_requests, failed_requests
              FROM usage_totals ORDER BY 1, 2, 3",
         );
         let recomputed = self.rows(
@@ -140,16 +140,17 @@ impl TmEnv {
              ),
              rows AS (
                  SELECT level, span, model, prompt_tokens, cached_tokens, completion_tokens,
-                        reasoning_tokens, images, cost FROM spans
+                        reasoning_tokens, images, cost, outcome FROM spans
                  UNION ALL
                  SELECT level, span, '', prompt_tokens, cached_tokens, completion_tokens,
-                        reasoning_tokens, images, cost FROM spans
+                        reasoning_tokens, images, cost, outcome FROM spans
              )
              SELECT level, span, model, count(*), coalesce(sum(prompt_tokens), 0),
                     coalesce(sum(cached_tokens), 0), coalesce(sum(completion_tokens), 0),
                     coalesce(sum(reasoning_tokens), 0), sum(images),
                     coalesce(sum(CAST(round(cost * 1e12) AS INTEGER)), 0),
-                    count(*) FILTER (WHERE cost IS NULL AND (prompt_tokens IS NOT NULL OR images > 0))
+                    count(*) FILTER (WHERE cost IS NULL AND (prompt_tokens IS NOT NULL OR images > 0)),
+                    count(*) FILTER (WHERE outcome = 'failed')
              FROM rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         );
         assert_eq!(totals, recomputed);
