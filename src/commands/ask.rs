@@ -425,7 +425,8 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         "dry run: nothing sent. {messages} to {} in {conversation}:",
         report.model
     ))?;
-    let mut rows = table::new(["id", "role", "tokens", "text"], &[2]);
+    // Narrow terminals: the text shortens, then the role goes.
+    let mut rows = table::new(["id", "role", "tokens", "text"], &[2]).fit(Some(3), &[1]);
     for message in &report.messages {
         let id = message
             .id

@@ -116,7 +116,8 @@ fn list(settings: &Settings, json: bool) -> Result<()> {
         ui::outln(serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
     }
-    let mut out = table::new(["key", "value", "source"], &[]);
+    // Narrow terminals: the value shortens, then the source goes.
+    let mut out = table::new(["key", "value", "source"], &[]).fit(Some(1), &[2]);
     for row in rows {
         out.add_row([
             row.key,

@@ -39,7 +39,10 @@ pub fn run(args: &ListArgs, app: &App) -> Result<()> {
             "last activity",
         ],
         &[0, 3, 4, 5, 6],
-    );
+    )
+    // Narrow terminals: the title shortens, then completion, prompt, model, messages and
+    // last activity go; id, title and cost stay.
+    .fit(Some(1), &[5, 4, 2, 3, 7]);
     for row in &rows {
         // `!`: the last question failed; `tm ask --retry --conv ID` sends it again.
         let title = if row.last_question_failed {

@@ -45,9 +45,12 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
     }
     let table = PriceTable::load(&paths.data_dir)?;
     let overrides = settings.price_overrides()?;
-    ui::outln(format_args!("source: {} ({})", table.source, table.date))?;
-    ui::outln(format_args!(
-        "prices in USD per 1M tokens; price.<model> settings override the table"
+    ui::outln(ui::fit_prose(&format!(
+        "source: {} ({})",
+        table.source, table.date
+    )))?;
+    ui::outln(ui::fit_prose(
+        "prices in USD per 1M tokens; price.<model> settings override the table",
     ))?;
     if let Some(model) = &args.model {
         let per_image = table.per_image_prices(model);
@@ -59,10 +62,12 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
         }
         return show_model(model, info.as_ref(), &per_image);
     }
+    // Narrow terminals: retires, context and cached go; names and prices stay.
     let mut out = table::new(
         ["model", "input", "cached", "output", "context", "retires"],
         &[1, 2, 3, 4],
-    );
+    )
+    .fit(None, &[5, 4, 2]);
     // LiteLLM keeps per-size image prices as `quality/WxH/model` entries; they would bury the
     // models people look for, so the list skips them and `tm prices NAME` shows one.
     let names: Vec<String> = table

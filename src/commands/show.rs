@@ -162,7 +162,10 @@ fn exchanges(requests: &[Request], numbers: &HashMap<i32, usize>) -> String {
             "first token",
         ],
         &[0, 3, 4, 5, 6, 7, 8, 9, 10],
-    );
+    )
+    // Narrow terminals: first token, time, estimate, reasoning, cached, sent and model go;
+    // the number, prompt, completion and cost stay.
+    .fit(None, &[10, 9, 7, 6, 4, 1, 2]);
     for request in requests {
         let estimated = request.usage_estimated;
         let number = request

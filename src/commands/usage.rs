@@ -171,6 +171,12 @@ fn render(report: &Report<'_>) -> String {
             if by_cost { "" } else { "tokens" },
         ],
         &[1, 2, 3, 4, 5, 6],
+    )
+    // Narrow terminals: a conversation's title shortens (dates and models never do), then
+    // the bar, images, cached, completion, prompt and requests go; the key and cost stay.
+    .fit(
+        (report.by == "conversation").then_some(0),
+        &[7, 5, 3, 4, 2, 1],
     );
     let styled = ui::stdout_is_styled();
     let n = |v: i64| fmt::count(v.unsigned_abs());
@@ -199,10 +205,11 @@ fn render(report: &Report<'_>) -> String {
     );
     let failed = report.totals.failed_requests;
     if failed > 0 {
-        text.push_str(&format!(
-            "\nfailed: {} with no answer, counted above with no tokens and no cost (not billed)",
+        text.push('\n');
+        text.push_str(&ui::fit_prose(&format!(
+            "failed: {} with no answer, counted above with no tokens and no cost (not billed)",
             fmt::plural(failed.unsigned_abs() as usize, "request")
-        ));
+        )));
     }
     if let Some(month) = report.this_month {
         let comparison = if month.cost <= month.subscription {
@@ -216,11 +223,12 @@ fn render(report: &Report<'_>) -> String {
                 fmt::dollars(month.cost - month.subscription)
             )
         };
-        text.push_str(&format!(
-            "\nthis month: {} of {} — {comparison}",
+        text.push('\n');
+        text.push_str(&ui::fit_prose(&format!(
+            "this month: {} of {} — {comparison}",
             fmt::dollars(month.cost),
             fmt::dollars(month.subscription)
-        ));
+        )));
     }
     text
 }

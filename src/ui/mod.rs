@@ -14,6 +14,27 @@ pub fn stdout_is_styled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The width of the terminal stdout writes to, when it is one: what tables fit into.
+pub fn stdout_terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    comfy_table::Table::new().width().map(usize::from)
+}
+
+/// A line of prose for stdout, wrapped at spaces to the terminal's width when stdout is a
+/// terminal, so that the terminal never cuts a number or a date in two; words are never
+/// broken. Unchanged off a terminal.
+pub fn fit_prose(text: &str) -> String {
+    match stdout_terminal_width() {
+        Some(width) => {
+            let options = textwrap::Options::new(width).break_words(false);
+            textwrap::fill(text, options)
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// Dim text on stderr: a terminal, and no NO_COLOR.
 pub fn stderr_is_styled() -> bool {
     stderr_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -15,4 +15,5 @@ mod prices;
 mod reports;
 mod store;
 mod support;
+mod tables;
 mod upgrade;
