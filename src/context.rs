@@ -1,4 +1,5 @@
-//! SPEC §3: which stored messages go out with a new question. Pure functions over the history.
+//! Which stored messages go out with a new question (the context window). Pure functions
+//! over the history.
 
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -153,7 +154,7 @@ mod tests {
         MaxMessages::Last(NonZeroUsize::new(n).expect("test counts are positive"))
     }
 
-    /// q1 a1 q2 a2, then q3 is the new question: SPEC §3's table, row by row.
+    /// q1 a1 q2 a2, then q3 is the new question: what each max-messages sends, row by row.
     #[test]
     fn spec_table() {
         let history = [answered(1), answered(1), answered(1), answered(1)];

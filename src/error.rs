@@ -1,5 +1,5 @@
 //! The errors that choose an exit status, and the one function that reports an error and picks
-//! that status (SPEC §5: 0 ok, 1 error, 2 usage error, 130 interrupted).
+//! that status (0 ok, 1 error, 2 usage error, 130 interrupted).
 
 use std::io;
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! What each image model accepts (SPEC §1 `image`), checked before any request so that a
+//! What each image model accepts in `tm image`, checked before any request so that a
 //! refused combination costs nothing. Unknown models pass through unchecked.
 
 const GPT_IMAGE_SIZES: [&str; 4] = ["1024x1024", "1536x1024", "1024x1536", "auto"];

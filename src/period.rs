@@ -1,4 +1,4 @@
-//! `--since` / `--until` (SPEC §1 `usage`): `7d`, `2w`, `3m`, `today`, `yesterday` or a date,
+//! `--since` / `--until` of `tm usage`: `7d`, `2w`, `3m`, `today`, `yesterday` or a date,
 //! each naming a local calendar day. Pure: "today" comes in as an argument.
 //!
 //! A since-bound starts at that day's local midnight and `Nd` counts today as the first of the

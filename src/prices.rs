@@ -1,4 +1,4 @@
-//! Prices and model facts from data, never from code (SPEC §4): the embedded LiteLLM extract,
+//! Prices and model facts from data, never from code: the embedded LiteLLM extract,
 //! or the copy `tm prices --update` downloaded, with `price.<model>` settings over both.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Settings (SPEC §1 `config`): one table of keys with their environment variable, default and
+//! Settings (`tm config`): one table of keys with their environment variable, default and
 //! check; values resolve flag > environment > stored > default and remember where they came
 //! from. The API key is the exception: it lives in its own owner-only file, never in the
 //! database.

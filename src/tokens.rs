@@ -1,4 +1,4 @@
-//! Token estimates (SPEC §4): the model family's tiktoken encoding, plus OpenAI's cookbook
+//! Token estimates: the model family's tiktoken encoding, plus OpenAI's cookbook
 //! overhead of 3 tokens per message (and the role's own tokens) and 3 to prime the reply.
 //!
 //! Building an encoder takes about a quarter of a second, so callers keep it off the path of a
@@ -55,7 +55,7 @@ impl Encoding {
     }
 }
 
-/// How a model counts an image (SPEC §4, OpenAI's vision guide).
+/// How a model counts an image (OpenAI's vision guide).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum ImageMethod {
     /// `base` tokens, plus `tile` per 512-px tile at high detail.

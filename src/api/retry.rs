@@ -1,4 +1,4 @@
-//! When to try a request again and how long to wait first (SPEC §5): rate limits, server
+//! When to try a request again and how long to wait first: rate limits, server
 //! errors and connection failures before the first token; never auth, quota or bad requests.
 
 use std::time::Duration;

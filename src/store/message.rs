@@ -57,7 +57,7 @@ pub struct Message {
 }
 
 impl Message {
-    /// Whether the message goes out again with later questions (SPEC §3): everything but
+    /// Whether the message goes out again with later questions: everything but
     /// questions that never got an answer.
     pub fn sendable(&self) -> bool {
         [Status::Answered, Status::Complete, Status::Interrupted]

@@ -281,7 +281,7 @@ fn nothing_to_ask_is_a_usage_error_and_sends_nothing() {
     }
 }
 
-/// Three exchanges, then SPEC §3 end to end: `--max-messages 3` sends a3's question, a3 and q4.
+/// Three exchanges, then the context window end to end: `--max-messages 3` sends a3's question, a3 and q4.
 #[test]
 fn context_window_end_to_end() {
     let env = TmEnv::new();

@@ -1,4 +1,4 @@
-//! Bad input of every kind: the exit status of SPEC §6, an error naming the value and what
+//! Bad input of every kind: the right exit status, an error naming the value and what
 //! is accepted, and the database byte for byte as it was.
 
 use std::fs;

@@ -1,4 +1,4 @@
-//! SPEC §5 as far as `ask` goes: every failure says what to do, retries only what can
+//! Failures as far as `ask` goes: every failure says what to do, retries only what can
 //! succeed later, and the question is stored before the request leaves.
 
 use std::path::PathBuf;
@@ -285,7 +285,7 @@ fn no_key_says_how_to_set_one_and_writes_nothing() {
     assert_eq!(env.rows("SELECT count(*) FROM messages"), [["0"]]);
 }
 
-/// SPEC §3 across failures: a failed question is never sent again, an interrupted answer is.
+/// The context window across failures: a failed question is never sent again, an interrupted answer is.
 #[test]
 fn failed_questions_are_not_resent_interrupted_answers_are() {
     let env = TmEnv::new();
