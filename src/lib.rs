@@ -4,10 +4,10 @@
 //! `main` need is public.
 
 pub mod api;
-pub mod app;
+mod app;
 pub mod attach;
 pub mod cli;
-mod commands;
+pub mod commands;
 mod context;
 pub mod error;
 mod exchange;

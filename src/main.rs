@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use tm::{app, cli, error};
+use tm::{cli, commands, error};
 
 fn main() -> ExitCode {
-    match app::run(cli::Cli::parse()) {
+    match commands::run(cli::Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => error::report(&err),
     }

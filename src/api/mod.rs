@@ -24,6 +24,12 @@ pub struct Client {
     timeout: Duration,
 }
 
+/// Where an answer goes as it arrives, and who hears of each retry: the terminal, say.
+pub trait Sink {
+    fn delta(&mut self, text: &str) -> std::io::Result<()>;
+    fn retrying(&mut self, error: &ApiError, wait: Duration, attempt: u32);
+}
+
 /// Told before each pause between attempts: the error, the pause, and the attempt that
 /// follows it (2 or 3 of `MAX_ATTEMPTS`).
 pub type OnRetry<'a> = &'a mut dyn FnMut(&ApiError, Duration, u32);
@@ -45,6 +51,15 @@ impl Client {
             key,
             timeout,
         })
+    }
+
+    /// The client the settings describe: `base-url`, the key, `timeout`.
+    pub fn from_settings(settings: &crate::settings::Settings) -> anyhow::Result<Self> {
+        Self::new(
+            &settings.base_url()?,
+            settings.require_api_key()?,
+            settings.timeout()?,
+        )
     }
 
     pub async fn chat_stream(

@@ -6,15 +6,14 @@ use anyhow::{Context as _, Result, anyhow};
 use serde::Serialize;
 
 use crate::api::Client;
-use crate::app::{self, App};
+use crate::app::{self, App, Opened};
 use crate::attach;
-use crate::cli::{AskArgs, SendArgs};
-use crate::error::{self, Error};
-use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
-use crate::prices::{self, EffortFit, ModelInfo, PriceTable};
-use crate::settings::Settings;
+use crate::cli::AskArgs;
+use crate::error;
+use crate::exchange::{self, Counting, Exchange, Options, Plan};
+use crate::prices::{ModelInfo, PriceTable};
 use crate::store::request::Request;
-use crate::store::{Conversation, Message, Store};
+use crate::store::{Message, Store};
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
@@ -37,20 +36,25 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let (paths, mut store, settings) = app.open()?;
-    let conversation = pick_conversation(&mut store, &args)?;
-    let continued_model = continued_model(&mut store, conversation.as_ref())?;
-    let options = options(
+    let Opened {
+        paths,
+        mut store,
+        settings,
+    } = app.open()?;
+    let conversation =
+        store.conversation_to_continue(args.conv, args.continue_last || args.retry)?;
+    let continued_model = store.continued_model(conversation.as_ref())?;
+    let mut options = Options::resolve(
         &args.send,
         &settings,
         continued_model.as_deref(),
         args.context_tokens,
         !args.no_stream,
+        Counting::WhenUnreported,
     )?;
     let table = PriceTable::load(&paths.data_dir)?;
-    let model_info = model_info(&table, &options.model, &settings)?;
-    let mut options = options;
-    fit_effort(&mut options, model_info.as_ref())?;
+    let model_info = exchange::model_info(&table, &options.model, &settings)?;
+    options.fit_effort(model_info.as_ref())?;
     let plan = match typed {
         Some((question, title)) => Plan::new(
             &mut store,
@@ -70,7 +74,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         return dry_run(&plan, model_info.as_ref(), args.json);
     }
     exchange::check_context_window(&plan, model_info.as_ref().and_then(|i| i.max_input_tokens))?;
-    let client = client(&settings)?;
+    let client = Client::from_settings(&settings)?;
     let mut sink = StdoutSink::echoing(!args.json);
     let exchange = app::runtime()?.block_on(exchange::send(
         &mut store,
@@ -90,7 +94,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         }
     }
     finished.context("could not write the answer to stdout (it was saved)")?;
-    outcome(exchange)
+    exchange.outcome()
 }
 
 /// `tm ask --json`: the answer and its request record, as stored.
@@ -151,91 +155,6 @@ fn print_record(store: &mut Store, exchange: &Exchange) -> Result<()> {
     Ok(())
 }
 
-/// The model's prices and facts, warning when it is retired or about to be.
-pub fn model_info(
-    table: &PriceTable,
-    model: &str,
-    settings: &Settings,
-) -> Result<Option<ModelInfo>> {
-    let info = table.lookup(model, &settings.price_overrides()?);
-    let today = jiff::ZonedDateTime::now().date();
-    if let Some(warning) = info
-        .as_ref()
-        .and_then(|info| prices::deprecation_warning(model, info, today))
-    {
-        ui::warn(&warning);
-    }
-    Ok(info)
-}
-
-/// Sends `--effort` only where the price table says the model reasons (or does not know the
-/// model): elsewhere it is left out with a note. A level the model does not take is refused
-/// before anything is sent, naming the levels it takes.
-pub fn fit_effort(options: &mut Options, info: Option<&ModelInfo>) -> Result<()> {
-    let Some(level) = options.effort.as_deref() else {
-        return Ok(());
-    };
-    match prices::effort_fit(info, level) {
-        EffortFit::Send => {}
-        EffortFit::LeaveOut => {
-            ui::note(&format!(
-                "{} does not reason, so the effort '{level}' is not sent",
-                options.model
-            ));
-            options.effort = None;
-        }
-        EffortFit::Refuse(levels) => {
-            return Err(error::usage(format!(
-                "{} does not take the effort '{level}'; it takes {}. Nothing was sent",
-                options.model,
-                levels.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
-pub fn client(settings: &Settings) -> Result<Client> {
-    Client::new(
-        &settings.base_url()?,
-        settings.require_api_key()?,
-        settings.timeout()?,
-    )
-}
-
-/// How the exchange ended, as a result: an error for an answer that did not complete (what
-/// arrived was saved), a warning for a complete answer without text.
-pub fn outcome(exchange: Exchange) -> Result<()> {
-    if let Some(err) = exchange.output_error {
-        return Err(err).context("could not write the answer to stdout (it was saved)");
-    }
-    let conversation = exchange.conversation_id;
-    match exchange.end {
-        End::Complete if !exchange.answered => {
-            let reason = exchange.finish_reason.as_deref().unwrap_or("none given");
-            let hint = if reason == "length" {
-                "; the output limit was used up before any text (raise --max-output or lower --effort)"
-            } else {
-                ""
-            };
-            ui::warn(&format!("the model sent no text (finish reason: {reason}){hint}"));
-            Ok(())
-        }
-        End::Complete => Ok(()),
-        End::Interrupted if !exchange.answered => Err(Error::Interrupted(format!(
-            "no answer had arrived; `tm ask --retry --conv {conversation}` sends the question again"
-        ))
-        .into()),
-        End::Interrupted => {
-            Err(Error::Interrupted(format!("the partial answer was saved in conversation {conversation}")).into())
-        }
-        End::Dropped(err) => Err(anyhow!(err).context(format!(
-            "the answer was cut off; the part that arrived was saved in conversation {conversation}, marked interrupted"
-        ))),
-        End::Failed(err) => Err(anyhow!(err)),
-    }
-}
-
 /// The words, after piped stdin and a blank line when both are given; and the title a new
 /// conversation gets: the words when there are any (`git diff | tm ask "review this"` is
 /// better titled by its words than by its diff).
@@ -267,59 +186,6 @@ fn read_question(words: &[String]) -> Result<(String, String)> {
         (false, false) => (format!("{piped}\n\n{words}"), words),
     };
     Ok(question_and_title)
-}
-
-/// The model a continued conversation goes on with, when it has one.
-pub fn continued_model(
-    store: &mut Store,
-    conversation: Option<&Conversation>,
-) -> Result<Option<String>> {
-    match conversation {
-        Some(c) => Ok(store.read(|conn| Conversation::last_model(conn, c.id))?),
-        None => Ok(None),
-    }
-}
-
-/// Flags over settings over defaults, for `ask` and `chat` alike. A continued
-/// conversation's own model comes after `-m` and before every default, `TM_MODEL` included:
-/// continuing a conversation continues it with the model it was having.
-pub fn options(
-    send: &SendArgs,
-    settings: &Settings,
-    continued_model: Option<&str>,
-    context_tokens: Option<u64>,
-    stream: bool,
-) -> Result<Options> {
-    let model = match (send.model.as_deref(), continued_model) {
-        (None, Some(model)) => model.to_owned(),
-        (flag, _) => settings.model(flag)?,
-    };
-    Ok(Options {
-        model,
-        system: settings.optional("system", send.system.as_deref())?,
-        max_messages: settings.max_messages(send.max_messages)?,
-        context_tokens: context_tokens.and_then(|n| usize::try_from(n).ok()),
-        effort: settings.optional("effort", send.effort.as_deref())?,
-        max_output: send.max_output,
-        stream,
-        counting: Counting::WhenUnreported,
-    })
-}
-
-fn pick_conversation(store: &mut Store, args: &AskArgs) -> Result<Option<Conversation>> {
-    if let Some(id) = args.conv {
-        let found = store.read(|conn| Conversation::find(conn, id))?;
-        return found
-            .map(Some)
-            .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"));
-    }
-    if args.continue_last || args.retry {
-        let found = store.read(Conversation::most_recent)?;
-        return found.map(Some).ok_or_else(|| {
-            anyhow!("there is no conversation to continue yet; ask without -c to start one")
-        });
-    }
-    Ok(None)
 }
 
 /// `conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`;

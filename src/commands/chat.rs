@@ -8,10 +8,9 @@ use anyhow::{Result, anyhow};
 use std::path::Path;
 
 use crate::api::Client;
-use crate::app::{self, App};
+use crate::app::{self, App, Opened};
 use crate::attach::{self, Attachment, Detail};
 use crate::cli::ChatArgs;
-use crate::commands::ask;
 use crate::context::MaxMessages;
 use crate::error::{self, Error};
 use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
@@ -69,30 +68,32 @@ struct Session {
 }
 
 pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
-    let (paths, mut store, settings) = app.open()?;
+    let Opened {
+        paths,
+        mut store,
+        settings,
+    } = app.open()?;
     let interactive = ui::stdin_is_terminal();
     let conversation = resume(&mut store, args, interactive)?;
-    let continued_model = ask::continued_model(&mut store, conversation.as_ref())?;
-    let options = Options {
-        counting: Counting::Always,
-        ..ask::options(
-            &args.send,
-            &settings,
-            continued_model.as_deref(),
-            None,
-            true,
-        )?
-    };
+    let continued_model = store.continued_model(conversation.as_ref())?;
+    let options = Options::resolve(
+        &args.send,
+        &settings,
+        continued_model.as_deref(),
+        None,
+        true,
+        Counting::Always,
+    )?;
     // The encoder takes a quarter of a second to build; built while the first question is
     // typed, it never delays an answer, nor the saving of one cut short by Ctrl-C.
     let encoding = Encoding::for_model(&options.model);
     std::thread::spawn(move || encoding.count(""));
     let table = PriceTable::load(&paths.data_dir)?;
-    let model_info = ask::model_info(&table, &options.model, &settings)?;
+    let model_info = exchange::model_info(&table, &options.model, &settings)?;
     let effort = options.effort.clone();
     let mut options = options;
-    ask::fit_effort(&mut options, model_info.as_ref())?;
-    let client = ask::client(&settings)?;
+    options.fit_effort(model_info.as_ref())?;
+    let client = Client::from_settings(&settings)?;
     if interactive {
         if let Some(conversation) = &conversation {
             ui::outln(recent(&mut store, conversation)?)?;
@@ -136,20 +137,8 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
 }
 
 fn resume(store: &mut Store, args: &ChatArgs, interactive: bool) -> Result<Option<Conversation>> {
-    if let Some(id) = args.conv {
-        let found = store.read(|conn| Conversation::find(conn, id))?;
-        return found
-            .map(Some)
-            .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"));
-    }
-    if args.last {
-        let found = store.read(Conversation::most_recent)?;
-        return found
-            .map(Some)
-            .ok_or_else(|| anyhow!("there is no conversation to continue yet"));
-    }
     if !args.pick {
-        return Ok(None);
+        return store.conversation_to_continue(args.conv, args.last);
     }
     if !interactive {
         return Err(error::usage(
@@ -404,7 +393,7 @@ impl Session {
         self.last_request = Some(exchange.request_id);
         let failed = matches!(exchange.end, End::Failed(_));
         let answered = exchange.answered;
-        match ask::outcome(exchange) {
+        match exchange.outcome() {
             Ok(()) => {}
             Err(err) => match err.downcast_ref::<Error>() {
                 // Off a terminal, Ctrl-C ends the session as it ends `tm ask`.
@@ -443,13 +432,13 @@ impl Session {
             "retry" => return Ok(Flow::Retry),
             "model" if argument.is_empty() => eprintln!("model: {}", self.options.model),
             "model" => {
-                let info = ask::model_info(&self.table, argument, &self.settings)?;
+                let info = exchange::model_info(&self.table, argument, &self.settings)?;
                 let mut options = Options {
                     model: argument.to_owned(),
                     effort: self.effort.clone(),
                     ..self.options.clone()
                 };
-                match ask::fit_effort(&mut options, info.as_ref()) {
+                match options.fit_effort(info.as_ref()) {
                     Ok(()) => {
                         self.options = options;
                         self.model_info = info;

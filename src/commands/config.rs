@@ -5,7 +5,7 @@ use std::io::Read as _;
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde::Serialize;
 
-use crate::app::App;
+use crate::app::{App, Opened};
 use crate::cli::ConfigCommand;
 use crate::error;
 use crate::settings::{self, API_KEY, SPECS, Settings, Source};
@@ -34,11 +34,11 @@ pub fn run(command: ConfigCommand, app: &App) -> Result<()> {
             Ok(())
         }
         ConfigCommand::List { json } => {
-            let (_, _, settings) = app.open()?;
+            let Opened { settings, .. } = app.open()?;
             list(&settings, json)
         }
         ConfigCommand::Get { key } => {
-            let (_, _, settings) = app.open()?;
+            let Opened { settings, .. } = app.open()?;
             settings::validate_key(&key)?;
             match settings.get(&key)? {
                 Some((value, _)) => {
@@ -49,7 +49,11 @@ pub fn run(command: ConfigCommand, app: &App) -> Result<()> {
             }
         }
         ConfigCommand::Set { key, value } => {
-            let (_, mut store, settings) = app.open()?;
+            let Opened {
+                mut store,
+                settings,
+                ..
+            } = app.open()?;
             if key == API_KEY {
                 let value = match value {
                     Some(value) => value,
@@ -71,7 +75,11 @@ pub fn run(command: ConfigCommand, app: &App) -> Result<()> {
             Ok(())
         }
         ConfigCommand::Unset { key } => {
-            let (_, mut store, settings) = app.open()?;
+            let Opened {
+                mut store,
+                settings,
+                ..
+            } = app.open()?;
             settings::validate_key(&key)?;
             let removed = if key == API_KEY {
                 settings::remove_api_key(settings.key_file())?

@@ -2,14 +2,14 @@
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::app::App;
+use crate::app::{App, Opened};
 use crate::cli::DeleteArgs;
 use crate::error;
 use crate::store::Conversation;
 use crate::ui;
 
 pub fn run(args: &DeleteArgs, app: &App) -> Result<()> {
-    let (_, mut store, _) = app.open()?;
+    let Opened { mut store, .. } = app.open()?;
     let mut ids = args.ids.clone();
     ids.sort_unstable();
     ids.dedup();

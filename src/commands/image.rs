@@ -9,13 +9,13 @@ use anyhow::{Context as _, Result};
 use base64::Engine as _;
 use serde::Serialize;
 
-use crate::api::ApiError;
 use crate::api::types::{ImageData, ImagesRequest};
-use crate::app::{self, App};
+use crate::api::{ApiError, Client};
+use crate::app::{self, App, Opened};
 use crate::attach;
 use crate::cli::ImageArgs;
-use crate::commands::ask;
 use crate::error;
+use crate::exchange;
 use crate::image_rules::{self, Choice, Family};
 use crate::paths;
 use crate::prices::PriceTable;
@@ -60,7 +60,11 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
             "describe the image: tm image \"a red fox in the snow\"",
         ));
     }
-    let (paths, mut store, settings) = app.open()?;
+    let Opened {
+        paths,
+        mut store,
+        settings,
+    } = app.open()?;
     let model = match &args.model {
         Some(model) => model.clone(),
         None => settings
@@ -80,9 +84,9 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
     )
     .map_err(error::usage)?;
     let family = Family::of(&model);
-    let client = ask::client(&settings)?;
+    let client = Client::from_settings(&settings)?;
     let table = PriceTable::load(&paths.data_dir)?;
-    let info = ask::model_info(&table, &model, &settings)?;
+    let info = exchange::model_info(&table, &model, &settings)?;
 
     let started_at = store::now();
     let request_id = store.write(|conn| {

@@ -2,14 +2,14 @@
 
 use anyhow::Result;
 
-use crate::app::App;
+use crate::app::{App, Opened};
 use crate::cli::ListArgs;
 use crate::error;
 use crate::store::{self, Conversation, Limit};
 use crate::ui::{self, fmt, table};
 
 pub fn run(args: &ListArgs, app: &App) -> Result<()> {
-    let (_, mut store, _) = app.open()?;
+    let Opened { mut store, .. } = app.open()?;
     let limit = if args.all {
         Limit::All
     } else {

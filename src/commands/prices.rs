@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result, anyhow};
 
 use crate::api;
-use crate::app::{self, App};
+use crate::app::{self, App, Opened};
 use crate::cli::PricesArgs;
 use crate::prices::{DOWNLOADED_FILE, ModelInfo, PriceTable, TokenPrices};
 use crate::ui::{self, fmt, table};
@@ -15,7 +15,9 @@ const PRICE_TABLE_LIMIT: u64 = 64_000_000;
 const PRICES_URL_HINT: &str = "the address is the setting prices-url (`tm config set prices-url URL` changes it, `tm config unset prices-url` restores the default)";
 
 pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
-    let (paths, _, settings) = app.open()?;
+    let Opened {
+        paths, settings, ..
+    } = app.open()?;
     if args.update {
         let url = settings.prices_url()?;
         let text = app::runtime()?

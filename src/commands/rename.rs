@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::app::App;
+use crate::app::{App, Opened};
 use crate::cli::RenameArgs;
 use crate::error;
 use crate::store::Conversation;
@@ -13,7 +13,7 @@ pub fn run(args: &RenameArgs, app: &App) -> Result<()> {
     if title.is_empty() {
         return Err(error::usage("the new title is empty"));
     }
-    let (_, mut store, _) = app.open()?;
+    let Opened { mut store, .. } = app.open()?;
     if !store.write(|conn| Conversation::rename(conn, args.id, title))? {
         bail!(
             "there is no conversation {}; `tm list` shows the ids",

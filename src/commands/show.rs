@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use anyhow::{Result, anyhow};
 use serde::Serialize;
 
-use crate::app::App;
+use crate::app::{App, Opened};
 use crate::attach;
 use crate::cli::ShowArgs;
 use crate::exchange;
@@ -70,7 +70,7 @@ struct Transcript<'a> {
 }
 
 pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
-    let (_, mut store, _) = app.open()?;
+    let Opened { mut store, .. } = app.open()?;
     let id = args.id;
     let conversation = store
         .read(|conn| Conversation::find(conn, id))?

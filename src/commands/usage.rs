@@ -5,7 +5,7 @@ use anyhow::{Context as _, Result};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::app::App;
+use crate::app::{App, Opened};
 use crate::cli::{By, UsageArgs};
 use crate::error;
 use crate::period::{self, Bound, Length};
@@ -56,7 +56,11 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
     }
     let (by, length, by_name) = group_by(args.by);
 
-    let (_, mut store, settings) = app.open()?;
+    let Opened {
+        mut store,
+        settings,
+        ..
+    } = app.open()?;
     // Periods are only made for the days that have history, however far back --since reaches.
     let history = store.read(usage::history_bounds)?;
     let local_day = |at: &str| -> Result<jiff::civil::Date> {

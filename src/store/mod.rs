@@ -101,6 +101,41 @@ impl Store {
             .with_context(|| format!("could not write to the database {}", path.display()))
     }
 
+    /// The conversation a command continues: `id` when one is given, else the most recent
+    /// one when `most_recent`, else none (a new one). An error names what is missing.
+    pub fn conversation_to_continue(
+        &mut self,
+        id: Option<i32>,
+        most_recent: bool,
+    ) -> Result<Option<Conversation>> {
+        if let Some(id) = id {
+            let found = self.read(|conn| Conversation::find(conn, id))?;
+            return found
+                .map(Some)
+                .ok_or_else(|| anyhow!("there is no conversation {id}; `tm list` shows the ids"));
+        }
+        if most_recent {
+            let found = self.read(Conversation::most_recent)?;
+            return found.map(Some).ok_or_else(|| {
+                anyhow!(
+                    "there is no conversation to continue yet; start one with `tm ask` or `tm chat`"
+                )
+            });
+        }
+        Ok(None)
+    }
+
+    /// The model a continued conversation goes on with, when it has one.
+    pub fn continued_model(
+        &mut self,
+        conversation: Option<&Conversation>,
+    ) -> Result<Option<String>> {
+        match conversation {
+            Some(c) => self.read(|conn| Conversation::last_model(conn, c.id)),
+            None => Ok(None),
+        }
+    }
+
     pub fn read<T>(
         &mut self,
         work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,

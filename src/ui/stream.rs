@@ -3,8 +3,7 @@
 use std::io::{self, Write as _};
 use std::time::Duration;
 
-use crate::api::ApiError;
-use crate::exchange::Sink;
+use crate::api::{ApiError, Sink};
 use crate::ui::spinner::Spinner;
 
 pub struct StdoutSink {

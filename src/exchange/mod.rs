@@ -8,54 +8,27 @@ use std::io;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context as _, Result, anyhow};
 use futures_util::StreamExt as _;
 
 use crate::api::sse::StreamEvent;
 use crate::api::types::{
     ChatRequest, Content, ContentPart, FileData, ImageUrl, StreamOptions, Usage, WireMessage,
 };
-use crate::api::{ApiError, Client};
+use crate::api::{ApiError, Client, Sink};
 use crate::attach::{Attachment, Detail, Kind};
-use crate::context::{self, Candidate, LeftOut, MaxMessages};
+use crate::context::{self, Candidate, LeftOut};
+use crate::error::Error;
 use crate::prices::{self, Billed, ModelInfo};
 use crate::store::attachment;
 use crate::store::request::{NewRequest, Outcome, Request, RequestResult};
 use crate::store::{self, Conversation, Message, Role, Status, Store};
 use crate::tokens::{self, Encoding, REPLY_PRIMING};
-use crate::ui::fmt;
+use crate::ui::{self, fmt};
 
-/// Everything about how a question is sent, resolved from flags and settings.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub model: String,
-    pub system: Option<String>,
-    pub max_messages: MaxMessages,
-    pub context_tokens: Option<usize>,
-    pub effort: Option<String>,
-    pub max_output: Option<u32>,
-    pub stream: bool,
-    pub counting: Counting,
-}
+mod options;
 
-/// When the tokens of a request are counted with tiktoken. Building the encoder takes about a
-/// quarter of a second and 50 MB, far more than a whole `tm ask` against a fast server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Counting {
-    /// Beside every request, so the record holds the pre-send estimate and each message its
-    /// token count (`tm chat`, which builds the encoder while the first question is typed).
-    Always,
-    /// Only when the API reports no usage and the numbers must be estimated (`tm ask`). The
-    /// estimate and the messages' counts are then left empty; `--dry-run` and
-    /// `--context-tokens` count what they need when they need it.
-    WhenUnreported,
-}
-
-/// Where the answer goes as it arrives.
-pub trait Sink {
-    fn delta(&mut self, text: &str) -> io::Result<()>;
-    fn retrying(&mut self, error: &ApiError, wait: Duration, attempt: u32);
-}
+pub use options::{Counting, Options, model_info};
 
 /// One message as it will be sent, with its content tokens when already counted.
 #[derive(Debug, Clone)]
@@ -488,6 +461,41 @@ pub struct Exchange {
     pub end: End,
     /// Writing the answer out failed (a closed pipe); the answer was still received and saved.
     pub output_error: Option<io::Error>,
+}
+
+impl Exchange {
+    /// How the exchange ended, as a result: an error for an answer that did not complete (what
+    /// arrived was saved), a warning for a complete answer without text.
+    pub fn outcome(self) -> Result<()> {
+        if let Some(err) = self.output_error {
+            return Err(err).context("could not write the answer to stdout (it was saved)");
+        }
+        let conversation = self.conversation_id;
+        match self.end {
+            End::Complete if !self.answered => {
+                let reason = self.finish_reason.as_deref().unwrap_or("none given");
+                let hint = if reason == "length" {
+                    "; the output limit was used up before any text (raise --max-output or lower --effort)"
+                } else {
+                    ""
+                };
+                ui::warn(&format!("the model sent no text (finish reason: {reason}){hint}"));
+                Ok(())
+            }
+            End::Complete => Ok(()),
+            End::Interrupted if !self.answered => Err(Error::Interrupted(format!(
+                "no answer had arrived; `tm ask --retry --conv {conversation}` sends the question again"
+            ))
+            .into()),
+            End::Interrupted => {
+                Err(Error::Interrupted(format!("the partial answer was saved in conversation {conversation}")).into())
+            }
+            End::Dropped(err) => Err(anyhow!(err).context(format!(
+                "the answer was cut off; the part that arrived was saved in conversation {conversation}, marked interrupted"
+            ))),
+            End::Failed(err) => Err(anyhow!(err)),
+        }
+    }
 }
 
 /// What was counted of one exchange: the prompt's estimate and the content tokens of the

@@ -1,0 +1,111 @@
+//! How a question is sent: the model, system prompt, context window, effort and output
+//! limit, resolved once from the flags, the conversation being continued and the settings,
+//! and checked against what the price table knows of the model.
+
+use anyhow::Result;
+
+use crate::cli::SendArgs;
+use crate::context::MaxMessages;
+use crate::error;
+use crate::prices::{self, EffortFit, ModelInfo, PriceTable};
+use crate::settings::Settings;
+use crate::ui;
+
+/// Everything about how a question is sent, resolved from flags and settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub model: String,
+    pub system: Option<String>,
+    pub max_messages: MaxMessages,
+    pub context_tokens: Option<usize>,
+    pub effort: Option<String>,
+    pub max_output: Option<u32>,
+    pub stream: bool,
+    pub counting: Counting,
+}
+
+/// When the tokens of a request are counted with tiktoken. Building the encoder takes about a
+/// quarter of a second and 50 MB, far more than a whole `tm ask` against a fast server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// Beside every request, so the record holds the pre-send estimate and each message its
+    /// token count (`tm chat`, which builds the encoder while the first question is typed).
+    Always,
+    /// Only when the API reports no usage and the numbers must be estimated (`tm ask`). The
+    /// estimate and the messages' counts are then left empty; `--dry-run` and
+    /// `--context-tokens` count what they need when they need it.
+    WhenUnreported,
+}
+
+impl Options {
+    /// Flags over settings over defaults, for `ask` and `chat` alike. A continued
+    /// conversation's own model comes after `-m` and before every default, `TM_MODEL`
+    /// included: continuing a conversation continues it with the model it was having.
+    pub fn resolve(
+        send: &SendArgs,
+        settings: &Settings,
+        continued_model: Option<&str>,
+        context_tokens: Option<u64>,
+        stream: bool,
+        counting: Counting,
+    ) -> Result<Self> {
+        let model = match (send.model.as_deref(), continued_model) {
+            (None, Some(model)) => model.to_owned(),
+            (flag, _) => settings.model(flag)?,
+        };
+        Ok(Self {
+            model,
+            system: settings.optional("system", send.system.as_deref())?,
+            max_messages: settings.max_messages(send.max_messages)?,
+            context_tokens: context_tokens.and_then(|n| usize::try_from(n).ok()),
+            effort: settings.optional("effort", send.effort.as_deref())?,
+            max_output: send.max_output,
+            stream,
+            counting,
+        })
+    }
+
+    /// Sends `--effort` only where the price table says the model reasons (or does not know
+    /// the model): elsewhere it is left out with a note. A level the model does not take is
+    /// refused before anything is sent, naming the levels it takes.
+    pub fn fit_effort(&mut self, info: Option<&ModelInfo>) -> Result<()> {
+        let Some(level) = self.effort.as_deref() else {
+            return Ok(());
+        };
+        match prices::effort_fit(info, level) {
+            EffortFit::Send => {}
+            EffortFit::LeaveOut => {
+                ui::note(&format!(
+                    "{} does not reason, so the effort '{level}' is not sent",
+                    self.model
+                ));
+                self.effort = None;
+            }
+            EffortFit::Refuse(levels) => {
+                return Err(error::usage(format!(
+                    "{} does not take the effort '{level}'; it takes {}. Nothing was sent",
+                    self.model,
+                    levels.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The model's prices and facts, warning when it is retired or about to be.
+pub fn model_info(
+    table: &PriceTable,
+    model: &str,
+    settings: &Settings,
+) -> Result<Option<ModelInfo>> {
+    let info = table.lookup(model, &settings.price_overrides()?);
+    let today = jiff::ZonedDateTime::now().date();
+    if let Some(warning) = info
+        .as_ref()
+        .and_then(|info| prices::deprecation_warning(model, info, today))
+    {
+        ui::warn(&warning);
+    }
+    Ok(info)
+}
