@@ -189,6 +189,7 @@ fn main() -> Result<()> {
         kind: Kind::Image,
         bytes: b"\x89PNG\r\n\x1a\n a stand-in image".to_vec(),
         sha256: attach::sha256_hex(b"\x89PNG\r\n\x1a\n a stand-in image"),
+        size: 26,
         width: Some(1024),
         height: Some(768),
         detail: Some(Detail::Auto),

@@ -77,7 +77,10 @@ pub struct Attachment {
     pub name: String,
     pub mime: String,
     pub kind: Kind,
+    /// Empty when the file was read from the store without its bytes (see `store::attachment`).
     pub bytes: Vec<u8>,
+    /// The file's size in bytes, known with or without them.
+    pub size: u64,
     pub sha256: String,
     pub width: Option<u32>,
     pub height: Option<u32>,
@@ -289,6 +292,7 @@ pub fn read(path: &Path, detail: Detail) -> Result<(Attachment, Option<String>)>
         mime: mime.to_owned(),
         kind,
         sha256: sha256_hex(&bytes),
+        size: bytes.len() as u64,
         bytes,
         width,
         height,

@@ -228,7 +228,7 @@ struct DryRun<'a> {
 struct DryRunAttachment {
     name: String,
     mime: String,
-    size: usize,
+    size: u64,
     /// Included in the message's tokens; null where no formula exists (PDF).
     estimated_tokens: Option<usize>,
 }
@@ -267,7 +267,7 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
                     .map(|a| DryRunAttachment {
                         name: a.name.clone(),
                         mime: a.mime.clone(),
-                        size: a.bytes.len(),
+                        size: a.size,
                         estimated_tokens: exchange::attachment_tokens(model, plan.encoding, a),
                     })
                     .collect(),
@@ -316,7 +316,7 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
                 "+ {} ({}, {})",
                 file.name,
                 file.mime,
-                attach::size(file.size as u64)
+                attach::size(file.size)
             );
             rows.add_row([String::new(), String::new(), tokens, text]);
         }

@@ -480,7 +480,7 @@ impl Session {
                         "{} ({}, {}) goes with the next question",
                         file.name,
                         file.mime,
-                        attach::size(file.bytes.len() as u64)
+                        attach::size(file.size)
                     );
                     self.attachments.push(file);
                 }

@@ -31,7 +31,7 @@ struct Numbered<'a> {
 struct File {
     name: String,
     mime: String,
-    size: usize,
+    size: u64,
     width: Option<u32>,
     height: Option<u32>,
     estimated_tokens: Option<usize>,
@@ -46,12 +46,16 @@ fn files(store: &mut Store, messages: &[Message], requests: &[Request]) -> Resul
         .filter_map(|r| Some((r.question_id?, r.model.as_str())))
         .collect();
     let mut files = Files::new();
-    for (message_id, file) in store.read(|conn| attachment::of_messages(conn, &ids))? {
+    // Only text files' bytes, which their tokens are counted from; images and PDFs are
+    // described by their rows.
+    let found =
+        store.read(|conn| attachment::of_messages(conn, &ids, attachment::Bytes::OfText))?;
+    for (message_id, file) in found {
         let model = models.get(&message_id).copied().unwrap_or_default();
         let estimated_tokens =
             exchange::attachment_tokens(model, Encoding::for_model(model), &file);
         files.entry(message_id).or_default().push(File {
-            size: file.bytes.len(),
+            size: file.size,
             width: file.width,
             height: file.height,
             estimated_tokens,
@@ -319,7 +323,7 @@ fn transcript(
                 "+ {} · {} · {} · {tokens}",
                 file.name,
                 file.mime,
-                attach::size(file.size as u64)
+                attach::size(file.size)
             );
         }
     }

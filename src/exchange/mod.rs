@@ -20,7 +20,7 @@ use crate::attach::{Attachment, Detail, Kind};
 use crate::context::{self, Candidate, LeftOut};
 use crate::error::Error;
 use crate::prices::{self, Billed, ModelInfo};
-use crate::store::attachment;
+use crate::store::attachment::{self, Bytes};
 use crate::store::request::{NewRequest, Outcome, Request, RequestResult};
 use crate::store::{self, Conversation, Message, Role, Status, Store};
 use crate::tokens::{self, Encoding, REPLY_PRIMING};
@@ -231,12 +231,18 @@ pub fn check_context_window(plan: &Plan, window: Option<u64>) -> Result<()> {
 }
 
 /// Fills in the files of stored messages.
-fn load_attachments(store: &mut Store, parts: &mut [Part]) -> Result<()> {
+/// Fills in the files of stored messages, with the bytes `bytes` asks for; files already
+/// there are replaced.
+fn load_attachments(store: &mut Store, parts: &mut [Part], bytes: Bytes) -> Result<()> {
     let ids: Vec<i32> = parts.iter().filter_map(|p| p.id).collect();
     if ids.is_empty() {
         return Ok(());
     }
-    for (message_id, attachment) in store.read(|conn| attachment::of_messages(conn, &ids))? {
+    for part in parts.iter_mut().filter(|p| p.id.is_some()) {
+        part.attachments.clear();
+    }
+    let files = store.read(|conn| attachment::of_messages(conn, &ids, bytes))?;
+    for (message_id, attachment) in files {
         if let Some(part) = parts.iter_mut().find(|p| p.id == Some(message_id)) {
             part.attachments.push(attachment);
         }
@@ -286,7 +292,7 @@ pub fn recorded_estimate(
         }
         parts.push(part);
     }
-    load_attachments(store, &mut parts)?;
+    load_attachments(store, &mut parts, Bytes::OfText)?;
     Ok(Some(estimate(&request.model, encoding, &parts).total))
 }
 
@@ -323,7 +329,7 @@ impl Plan {
             );
         };
         let mut question = [stored_part(&last, Encoding::for_model(&options.model))];
-        load_attachments(store, &mut question)?;
+        load_attachments(store, &mut question, Bytes::All)?;
         let [question] = question;
         let title = conversation.title.clone();
         Self::with_question(
@@ -359,7 +365,8 @@ impl Plan {
         // Token counts are only needed (and the encoder only built) when a budget is set.
         let (candidates, fixed_tokens) = match options.context_tokens {
             Some(_) => {
-                load_attachments(store, &mut history)?;
+                // Counting needs only text files' bytes; what is sent gets all of its own below.
+                load_attachments(store, &mut history, Bytes::OfText)?;
                 let counted = estimate(&options.model, encoding, &history);
                 let candidates = counted
                     .per_part
@@ -396,9 +403,7 @@ impl Plan {
         );
         let mut parts: Vec<Part> = system.into_iter().collect();
         parts.extend(picked.into_iter().map(|index| history[index].clone()));
-        if options.context_tokens.is_none() {
-            load_attachments(store, &mut parts)?;
-        }
+        load_attachments(store, &mut parts, Bytes::All)?;
         parts.push(question);
         Ok(Self {
             conversation,

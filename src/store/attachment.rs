@@ -13,9 +13,20 @@ struct Info {
     pub name: String,
     pub mime: String,
     pub kind: String,
+    pub sha256: String,
+    pub size: i32,
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub detail: Option<String>,
+}
+
+/// Which attachments come with their bytes: sending needs them all; counting tokens needs
+/// only text files' (an image is counted from its size, a PDF not at all); listing none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bytes {
+    All,
+    OfText,
+    None,
 }
 
 pub fn insert(
@@ -47,34 +58,48 @@ pub fn insert(
         .map(drop)
 }
 
-/// The attachments of these messages with their bytes, oldest first.
+/// The attachments of these messages, oldest first, with the bytes `bytes` asks for.
 pub fn of_messages(
     conn: &mut SqliteConnection,
     message_ids: &[i32],
+    bytes: Bytes,
 ) -> QueryResult<Vec<(i32, Attachment)>> {
-    let rows: Vec<(Info, String, Vec<u8>)> = attachments::table
-        .inner_join(blobs::table)
+    let rows: Vec<Info> = attachments::table
         .filter(attachments::message_id.eq_any(message_ids))
         .order(attachments::id.asc())
-        .select((Info::as_select(), blobs::sha256, blobs::bytes))
+        .select(Info::as_select())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(info, sha256, bytes)| {
+    rows.into_iter()
+        .map(|info| {
+            let kind = Kind::parse(&info.kind).unwrap_or(Kind::Text);
+            let wanted = match bytes {
+                Bytes::All => true,
+                Bytes::OfText => kind == Kind::Text,
+                Bytes::None => false,
+            };
+            let content = if wanted {
+                blobs::table
+                    .find(&info.sha256)
+                    .select(blobs::bytes)
+                    .first(conn)?
+            } else {
+                Vec::new()
+            };
             let side = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
             let attachment = Attachment {
-                kind: Kind::parse(&info.kind).unwrap_or(Kind::Text),
+                kind,
                 name: info.name,
                 mime: info.mime,
-                bytes,
-                sha256,
+                bytes: content,
+                size: u64::try_from(info.size).unwrap_or(0),
+                sha256: info.sha256,
                 width: side(info.width),
                 height: side(info.height),
                 detail: info.detail.as_deref().and_then(Detail::parse),
             };
-            (info.message_id, attachment)
+            Ok((info.message_id, attachment))
         })
-        .collect())
+        .collect()
 }
 
 /// Bytes no attachment refers to any more (their messages were deleted).

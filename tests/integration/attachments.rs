@@ -331,6 +331,12 @@ fn dry_run_and_show_list_attachments_with_their_tokens() {
         json!(85)
     );
     assert_eq!(shown["messages"][1]["attachments"], json!([]));
+
+    // `tm show` describes an image by its row and never reads its bytes: with the stored
+    // bytes gone, it shows the same.
+    env.execute("PRAGMA foreign_keys = OFF; DELETE FROM blobs;");
+    let again = stdout(&env.tm().args(["show", "1"]).output().expect("runs"));
+    assert_eq!(again, out);
 }
 
 /// An image attached in `tm chat` is counted once when the conversation goes on: the dry run
