@@ -224,7 +224,8 @@ impl PriceTable {
     /// Accepts our own extract shape `{"_source", "_date", "models": {...}}` and LiteLLM's
     /// upstream shape (one flat object of every provider's models), keeping OpenAI's entries.
     pub fn parse(text: &str) -> Result<Self> {
-        let root: Map<String, Value> = serde_json::from_str(text).context("not a JSON object")?;
+        let mut root: Map<String, Value> =
+            serde_json::from_str(text).context("not a JSON object")?;
         let text_field = |key: &str| {
             root.get(key)
                 .and_then(Value::as_str)
@@ -232,9 +233,10 @@ impl PriceTable {
                 .to_owned()
         };
         let (source, date) = (text_field("_source"), text_field("_date"));
-        let entries = match root.get("models") {
-            Some(Value::Object(models)) => models.clone(),
-            _ => root.clone(),
+        // Taken, not copied: the table is parsed on every `tm ask`.
+        let entries = match root.remove("models") {
+            Some(Value::Object(models)) => models,
+            _ => root,
         };
         let models: BTreeMap<String, Map<String, Value>> = entries
             .into_iter()

@@ -100,7 +100,12 @@ pub fn model_info(
     settings: &Settings,
 ) -> Result<Option<ModelInfo>> {
     let info = table.lookup(model, &settings.price_overrides()?);
-    let today = jiff::ZonedDateTime::now().date();
+    // The day in UTC: a retirement date's zone matters for a few hours at most, and finding
+    // the system's zone reads the whole zone database, which `tm ask` would otherwise do
+    // between the key press and the request.
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     if let Some(warning) = info
         .as_ref()
         .and_then(|info| prices::deprecation_warning(model, info, today))
