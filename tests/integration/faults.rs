@@ -338,35 +338,42 @@ fn failed_questions_are_not_resent_interrupted_answers_are() {
     );
 }
 
+/// `tm ask hello` running, its stdout and stderr piped, for a test that interrupts it.
+fn asking(env: &TmEnv, server: &FakeOpenAi) -> std::process::Child {
+    env.spawnable(server)
+        .args(["ask", "hello"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn tm")
+}
+
+/// What Ctrl-C sends.
+fn ctrl_c(child: &std::process::Child) {
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+}
+
 /// Ctrl-C mid-answer: the part that arrived is printed and saved, marked interrupted; exit 130.
 #[test]
 fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
     use std::io::Read as _;
-    use std::process::Stdio;
-
     let env = TmEnv::new();
     let (_never, wait) = std::sync::mpsc::channel();
     let server = FakeOpenAi::start(vec![Reply::stream(vec![
         chunk(&delta("so far")),
         Step::Gate(wait),
     ])]);
-    let mut child = env
-        .spawnable(&server)
-        .args(["ask", "hello"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tm");
+    let mut child = asking(&env, &server);
     let mut out = child.stdout.take().expect("stdout");
     let mut seen = [0u8; 6];
     out.read_exact(&mut seen).expect("the first part");
     assert_eq!(&seen, b"so far");
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    ctrl_c(&child);
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(130));
     let mut rest = String::new();
@@ -486,8 +493,6 @@ fn a_failed_question_is_retried_without_retyping() {
 /// Ctrl-C before the first token says that nothing arrived, and the question can be retried.
 #[test]
 fn ctrl_c_before_any_answer_says_so_and_retry_works() {
-    use std::process::Stdio;
-
     let env = TmEnv::new();
     let (arrived_tx, arrived) = std::sync::mpsc::channel::<()>();
     let (_never, wait) = std::sync::mpsc::channel();
@@ -498,22 +503,11 @@ fn ctrl_c_before_any_answer_says_so_and_retry_works() {
             String::new()
         })),
     );
-    let child = env
-        .spawnable(&server)
-        .args(["ask", "hello"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tm");
+    let child = asking(&env, &server);
     arrived
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("the request arrived");
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    ctrl_c(&child);
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(130));
     assert_eq!(stdout(&output), "");
