@@ -88,9 +88,9 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         print_record(&mut store, &exchange)?;
     }
     if !args.quiet {
-        eprintln!("{}", summary(&exchange, model_info.is_some()));
+        ui::status(&summary(&exchange, model_info.is_some()));
         if let Some(left_out) = &exchange.left_out {
-            eprintln!("{}", fmt::left_out(left_out));
+            ui::status(&fmt::left_out(left_out));
         }
     }
     finished.context("could not write the answer to stdout (it was saved)")?;
@@ -340,7 +340,7 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         fmt::count(report.estimated_prompt_tokens as u64)
     ))?;
     if let Some(left_out) = &plan.left_out {
-        eprintln!("{}", fmt::left_out(left_out));
+        ui::status(&fmt::left_out(left_out));
     }
     Ok(())
 }

@@ -102,10 +102,10 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
             || "a new conversation".to_owned(),
             |c| format!("conversation {}", c.id),
         );
-        eprintln!(
+        ui::status(&format!(
             "tm chat · {place} · {} · /help lists the commands, Ctrl-D leaves",
             options.model
-        );
+        ));
     }
     let mut input: Box<dyn Input> = if interactive {
         Box::new(Terminal::new(paths.data_dir.join("chat-history.txt"))?)
@@ -130,7 +130,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let result = session.run(input.as_mut());
     if interactive && result.is_ok() {
         let current = session.conversation.as_ref().map(|c| c.id);
-        eprintln!("{}", session.spent.farewell(current));
+        ui::status(&session.spent.farewell(current));
     }
     input.save()?;
     result
@@ -383,9 +383,9 @@ impl Session {
             &mut sink,
         ))?;
         sink.finish()?;
-        eprintln!("{}", dim(&token_line(&exchange)));
+        ui::status(&dim(&token_line(&exchange)));
         if let Some(left_out) = &exchange.left_out {
-            eprintln!("{}", dim(&fmt::left_out(left_out)));
+            ui::status(&dim(&fmt::left_out(left_out)));
         }
         let id = exchange.conversation_id;
         self.spent.add(&exchange);

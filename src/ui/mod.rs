@@ -22,6 +22,19 @@ pub fn stdout_terminal_width() -> Option<usize> {
     comfy_table::Table::new().width().map(usize::from)
 }
 
+/// A status line on stderr (a summary, a token line), wrapped at spaces to the terminal's
+/// width when stderr is one, so that the terminal never cuts a number or a word in two.
+pub fn status(text: &str) {
+    let width = terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| usize::from(w.0));
+    match width {
+        Some(width) => {
+            let options = textwrap::Options::new(width).break_words(false);
+            eprintln!("{}", textwrap::fill(text, options));
+        }
+        None => eprintln!("{text}"),
+    }
+}
+
 /// A line of prose for stdout, wrapped at spaces to the terminal's width when stdout is a
 /// terminal, so that the terminal never cuts a number or a date in two; words are never
 /// broken. Unchanged off a terminal.

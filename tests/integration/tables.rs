@@ -8,8 +8,13 @@ use crate::support::{FakeOpenAi, TmEnv, answer, wrap};
 fn on_terminal(env: &TmEnv, columns: usize, args: &[&str]) -> String {
     let mut command = env.command();
     command.args(args);
+    run_on_terminal(&command, columns)
+}
+
+/// `command` run on a terminal `columns` wide; what the terminal received.
+fn run_on_terminal(command: &std::process::Command, columns: usize) -> String {
     let sized = wrap(
-        &command,
+        command,
         &[
             "sh",
             "-c",
@@ -111,6 +116,25 @@ fn usage_fits_60_columns_by_every_grouping() {
         ],
     );
     assert!(days.contains("│ 2026-11-21 ┆"), "{days}");
+}
+
+/// The summary line on stderr wraps at spaces on a narrow terminal: no word or number is cut.
+#[test]
+fn status_lines_wrap_between_words() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("ok")]);
+    let mut command = env.spawnable(&server);
+    command.args(["ask", "hello"]);
+    let seen = run_on_terminal(&command, 40);
+    // From the summary on: before it, the spinner's redraws are on the same screen line.
+    let summary = seen
+        .find("conversation 1")
+        .map_or("", |start| &seen[start..]);
+    assert_fits(summary, 40);
+    assert!(
+        seen.contains("conversation 1 · gpt-5.4-mini · 1,234\nprompt (312 cached) + 56 completion (40\nreasoning) tokens · $0.00097\n"),
+        "{seen:?}"
+    );
 }
 
 #[test]
