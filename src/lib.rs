@@ -12,6 +12,7 @@ mod context;
 pub mod error;
 mod exchange;
 mod image_rules;
+pub mod money;
 mod paths;
 pub mod period;
 mod prices;

@@ -14,6 +14,7 @@ use crate::cli::ChatArgs;
 use crate::context::MaxMessages;
 use crate::error::{self, Error};
 use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
+use crate::money::Money;
 use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::request::Request;
@@ -170,8 +171,7 @@ struct Spent {
     exchanges: usize,
     prompt: u64,
     completion: u64,
-    /// Whole picodollars, so that the sum is exact.
-    picodollars: i64,
+    cost: Money,
     estimated: bool,
     unpriced: bool,
 }
@@ -187,7 +187,7 @@ impl Spent {
             self.completion += tally.completion;
             self.estimated |= tally.estimated;
             match exchange.cost {
-                Some(usd) => self.picodollars += (usd * 1e12).round() as i64,
+                Some(usd) => self.cost += Money::from_usd(usd),
                 None => self.unpriced = true,
             }
         }
@@ -214,7 +214,7 @@ impl Spent {
             return format!("{place} · no exchanges");
         }
         let t = fmt::tilde(self.estimated);
-        let cost = fmt::cost_total(self.picodollars as f64 / 1e12, i64::from(self.unpriced));
+        let cost = fmt::cost_total(self.cost, i64::from(self.unpriced));
         let cost = if cost.starts_with('$') {
             format!("{t}{cost}")
         } else {

@@ -5,6 +5,7 @@ use anyhow::Result;
 use crate::app::{App, Opened};
 use crate::cli::ListArgs;
 use crate::error;
+use crate::money::Money;
 use crate::store::{self, Conversation, Limit};
 use crate::ui::{self, fmt, table};
 
@@ -72,7 +73,7 @@ pub fn run(args: &ListArgs, app: &App) -> Result<()> {
         fmt::count(sum(|r| r.prompt_tokens)),
         fmt::count(sum(|r| r.completion_tokens)),
         fmt::cost_total(
-            rows.iter().map(|r| r.cost).sum(),
+            rows.iter().map(|r| r.cost).sum::<Money>(),
             rows.iter().map(|r| r.unpriced_requests).sum(),
         ),
         String::new(),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::app::{App, Opened};
 use crate::cli::{By, UsageArgs};
 use crate::error;
+use crate::money::Money;
 use crate::period::{self, Bound, Length};
 use crate::store::usage::{self, GroupBy, Span, UsageRow};
 use crate::ui::{self, fmt, table};
@@ -25,7 +26,7 @@ struct Report<'a> {
 
 #[derive(Serialize, Clone, Copy)]
 struct Month {
-    cost: f64,
+    cost: Money,
     subscription: f64,
 }
 
@@ -154,10 +155,10 @@ fn csv(rows: &[UsageRow]) -> String {
 }
 
 fn render(report: &Report<'_>) -> String {
-    let by_cost = report.rows.iter().any(|r| r.cost > 0.0);
+    let by_cost = report.rows.iter().any(|r| r.cost > Money::ZERO);
     let size = |r: &UsageRow| {
         if by_cost {
-            r.cost
+            r.cost.usd()
         } else {
             (r.prompt_tokens + r.completion_tokens) as f64
         }
@@ -216,21 +217,22 @@ fn render(report: &Report<'_>) -> String {
         )));
     }
     if let Some(month) = report.this_month {
-        let comparison = if month.cost <= month.subscription {
+        let cost = month.cost.usd();
+        let comparison = if cost <= month.subscription {
             // Floored: a saving is never shown larger than it is, so any spending at all
             // reads as at most 99 %.
-            let less = ((1.0 - month.cost / month.subscription) * 100.0).floor();
+            let less = ((1.0 - cost / month.subscription) * 100.0).floor();
             format!("{less:.0}% less than a subscription")
         } else {
             format!(
                 "{} more than a subscription",
-                fmt::dollars(month.cost - month.subscription)
+                fmt::dollars(cost - month.subscription)
             )
         };
         text.push('\n');
         text.push_str(&ui::fit_prose(&format!(
             "this month: {} of {} — {comparison}",
-            fmt::dollars(month.cost),
+            fmt::dollars(cost),
             fmt::dollars(month.subscription)
         )));
     }

@@ -2,10 +2,11 @@
 //! `tm list`, renaming and deleting.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use serde::Serialize;
 
 use super::schema::{conversations, requests};
+use crate::money::Money;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = conversations)]
@@ -32,9 +33,9 @@ pub struct Summary {
     pub prompt_tokens: i64,
     #[diesel(sql_type = BigInt)]
     pub completion_tokens: i64,
-    /// USD of the requests whose price was known.
-    #[diesel(sql_type = Double)]
-    pub cost: f64,
+    /// The requests whose price was known.
+    #[diesel(sql_type = BigInt)]
+    pub cost: Money,
     /// Requests with tokens but no price: their cost is unknown, not zero.
     #[diesel(sql_type = BigInt)]
     pub unpriced_requests: i64,
@@ -56,7 +57,8 @@ pub fn list_sql(filter: &str) -> String {
                 (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS messages,
                 (SELECT coalesce(sum(r.prompt_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS prompt_tokens,
                 (SELECT coalesce(sum(r.completion_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS completion_tokens,
-                (SELECT coalesce(sum(r.cost), 0.0) FROM requests r WHERE r.conversation_id = c.id) AS cost,
+                (SELECT coalesce(sum(CAST(round(r.cost * 1e12) AS INTEGER)), 0) FROM requests r
+                    WHERE r.conversation_id = c.id) AS cost,
                 (SELECT count(*) FROM requests r WHERE r.conversation_id = c.id
                     AND r.cost IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests,
                 coalesce((SELECT m.status = 'failed' FROM messages m WHERE m.conversation_id = c.id

@@ -7,9 +7,11 @@
 //! number of requests, and every zone's days stay exact.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Text};
+use diesel::sql_types::{BigInt, Text};
 use jiff::Timestamp;
 use serde::Serialize;
+
+use crate::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -45,9 +47,9 @@ pub struct UsageRow {
     pub reasoning_tokens: i64,
     #[diesel(sql_type = BigInt)]
     pub images: i64,
-    /// USD of the requests whose price was known.
-    #[diesel(sql_type = Double)]
-    pub cost: f64,
+    /// The requests whose price was known.
+    #[diesel(sql_type = BigInt)]
+    pub cost: Money,
     /// Requests with tokens but no price: their cost is unknown, not zero.
     #[diesel(sql_type = BigInt)]
     pub unpriced_requests: i64,
@@ -122,7 +124,7 @@ pub fn sql(by: GroupBy) -> String {
                 sum(completion_tokens) AS completion_tokens,
                 sum(reasoning_tokens) AS reasoning_tokens,
                 sum(images) AS images,
-                sum(cost_picodollars) / 1e12 AS cost,
+                sum(cost_picodollars) AS cost,
                 sum(unpriced_requests) AS unpriced_requests,
                 sum(failed_requests) AS failed_requests
          FROM totals
@@ -206,7 +208,7 @@ impl UsageRow {
             completion_tokens: 0,
             reasoning_tokens: 0,
             images: 0,
-            cost: 0.0,
+            cost: Money::ZERO,
             unpriced_requests: 0,
             failed_requests: 0,
         };

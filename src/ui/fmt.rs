@@ -74,7 +74,8 @@ pub fn plural(n: usize, noun: &str) -> String {
 
 /// A sum of costs that admits what it does not know: requests without a price add
 /// `+ unknown` rather than a silent zero.
-pub fn cost_total(usd: f64, unpriced_requests: i64) -> String {
+pub fn cost_total(cost: crate::money::Money, unpriced_requests: i64) -> String {
+    let usd = cost.usd();
     match (unpriced_requests, usd > 0.0) {
         (0, _) => dollars(usd),
         (_, true) => format!("{} + unknown", dollars(usd)),
@@ -184,9 +185,10 @@ mod tests {
 
     #[test]
     fn totals_and_bars() {
-        assert_eq!(cost_total(0.5, 0), "$0.5000");
-        assert_eq!(cost_total(0.5, 2), "$0.5000 + unknown");
-        assert_eq!(cost_total(0.0, 1), "unknown");
+        let half = crate::money::Money::from_usd(0.5);
+        assert_eq!(cost_total(half, 0), "$0.5000");
+        assert_eq!(cost_total(half, 2), "$0.5000 + unknown");
+        assert_eq!(cost_total(crate::money::Money::ZERO, 1), "unknown");
         assert_eq!(bar(10.0, 10.0, 4, false), "####");
         assert_eq!(bar(1.0, 10.0, 4, false), "#");
         assert_eq!(bar(0.0, 10.0, 4, false), "");

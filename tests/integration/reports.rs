@@ -693,3 +693,34 @@ fn delete_asks_on_a_terminal() {
         [["0"]]
     );
 }
+
+/// Costs are added as whole picodollars: three requests of $0.10, $0.20 and $0.30 make
+/// exactly $0.60 in every report, where adding the dollars as floating point gives
+/// 0.6000000000000001.
+#[test]
+fn costs_add_up_exactly() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start((0..3).map(|_| answer("ok")).collect());
+    for args in [
+        &["ask", "-q", "one"][..],
+        &["ask", "-q", "-c", "two"],
+        &["ask", "-q", "-c", "three"],
+    ] {
+        env.tm_with(&server).args(args).assert().success();
+    }
+    env.execute("UPDATE requests SET cost = CASE id WHEN 1 THEN 0.1 WHEN 2 THEN 0.2 ELSE 0.3 END;");
+    let list: serde_json::Value = serde_json::from_str(&stdout(
+        &env.tm().args(["list", "--json"]).output().expect("runs"),
+    ))
+    .expect("JSON");
+    assert_eq!(list[0]["cost"], json!(0.6));
+    let usage: serde_json::Value = serde_json::from_str(&stdout(
+        &env.tm()
+            .args(["usage", "--by", "conversation", "--json"])
+            .output()
+            .expect("runs"),
+    ))
+    .expect("JSON");
+    assert_eq!(usage["totals"]["cost"], json!(0.6));
+    env.assert_totals_match_requests();
+}

@@ -1,0 +1,102 @@
+//! Money as whole picodollars (USD × 10¹²). Every sum of costs is a sum of these integers:
+//! exact, and the same whatever the order of the additions, which sums of floating-point
+//! dollars are not. A single cost still comes out of the price arithmetic as USD and enters
+//! here rounded to the nearest picodollar, as the database has always summed it.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign};
+
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::sql_types::BigInt;
+use diesel::sqlite::{Sqlite, SqliteValue};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, FromSqlRow)]
+pub struct Money(i64);
+
+const PER_USD: i64 = 1_000_000_000_000;
+
+impl Money {
+    pub const ZERO: Self = Self(0);
+
+    /// A cost computed in USD, rounded to the nearest picodollar.
+    pub fn from_usd(usd: f64) -> Self {
+        Self((usd * PER_USD as f64).round() as i64)
+    }
+
+    /// For display and JSON only: arithmetic stays in picodollars.
+    pub fn usd(self) -> f64 {
+        self.0 as f64 / PER_USD as f64
+    }
+}
+
+impl Add for Money {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self(self.0.saturating_add(other.0))
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, other: Self) {
+        *self = *self + other;
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::ZERO, Add::add)
+    }
+}
+
+/// USD in plain decimal, every digit exact and no trailing zeros: `0.0009669`, `12.9`, `0`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let whole = self.0.unsigned_abs() / PER_USD.unsigned_abs();
+        let fraction = self.0.unsigned_abs() % PER_USD.unsigned_abs();
+        if fraction == 0 {
+            return write!(f, "{sign}{whole}");
+        }
+        let digits = format!("{fraction:012}");
+        write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+/// JSON carries USD as a number, as it always has.
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.usd())
+    }
+}
+
+impl FromSql<BigInt, Sqlite> for Money {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        i64::from_sql(value).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_are_exact_in_any_order() {
+        let costs = [0.1, 0.2, 0.3, 0.0009669, 1e-12];
+        let forward: Money = costs.iter().map(|&c| Money::from_usd(c)).sum();
+        let backward: Money = costs.iter().rev().map(|&c| Money::from_usd(c)).sum();
+        assert_eq!(forward, backward);
+        assert_eq!(forward.to_string(), "0.600966900001");
+        // Floating point does not even agree with itself here.
+        assert_ne!(0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1);
+    }
+
+    #[test]
+    fn decimal_text() {
+        assert_eq!(Money::from_usd(0.0009669).to_string(), "0.0009669");
+        assert_eq!(Money::from_usd(12.9).to_string(), "12.9");
+        assert_eq!(Money::ZERO.to_string(), "0");
+        assert_eq!(Money::from_usd(-5.8).to_string(), "-5.8");
+    }
+}
