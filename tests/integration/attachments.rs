@@ -312,10 +312,10 @@ fn dry_run_and_show_list_attachments_with_their_tokens() {
         .assert()
         .success();
     let out = stdout(&env.tm().args(["show", "1"]).output().expect("runs"));
-    let size = png(1024, 1024).len() as f64 / 1e6;
+    let size = tm::attach::size(png(1024, 1024).len() as u64);
     assert!(
         out.contains(&format!(
-            "\nhi\n+ big.png · image/png · {size:.1} MB · ~85 tokens\n"
+            "\nhi\n+ big.png · image/png · {size} · ~85 tokens\n"
         )),
         "{out}"
     );

@@ -577,6 +577,26 @@ fn retry_in_a_resumed_session() {
     );
 }
 
+/// In chat too, a line after the token line says when earlier messages were left out.
+#[test]
+fn chat_says_what_the_window_left_out() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("one"), answer("two")]);
+    let output = env
+        .tm_with(&server)
+        .args(["chat", "--max-messages", "1"])
+        .write_stdin("first\nsecond\n")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "{TOKEN_LINE}\n{TOKEN_LINE}\nsent 1 of the conversation's 3 messages (max-messages 1)\n"
+        )
+    );
+}
+
 /// Off a terminal: one question per line, answers on stdout, no prompt, spinner or colour.
 #[test]
 fn piped_chat_is_scriptable() {
