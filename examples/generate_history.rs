@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Parser;
 use tm::attach::{self, Attachment, Detail, Kind};
+use tm::money::Money;
 use tm::store::image::{self, Image};
 use tm::store::request::{self, NewRequest, Outcome, RequestResult};
 use tm::store::{self, Conversation, Message, Role, Status, Store, attachment};
@@ -263,7 +264,13 @@ fn main() -> Result<()> {
                 )?;
                 let prompt = 50 + random.below(5_000) as i32;
                 let completion = 20 + random.below(1_500) as i32;
-                let cost = (f64::from(prompt) * 0.75 + f64::from(completion) * 4.5) / 1e6;
+                let (input, cached, output) = (
+                    Money::per_token(0.75),
+                    Money::per_token(0.075),
+                    Money::per_token(4.5),
+                );
+                let cost = input.times(prompt.unsigned_abs().into())
+                    + output.times(completion.unsigned_abs().into());
                 request::finish(
                     conn,
                     id,
@@ -276,9 +283,9 @@ fn main() -> Result<()> {
                         reasoning_tokens: Some(completion / 3),
                         images: 0,
                         usage_estimated: false,
-                        input_price: Some(0.75),
-                        cached_price: Some(0.075),
-                        output_price: Some(4.5),
+                        input_price: Some(input),
+                        cached_price: Some(cached),
+                        output_price: Some(output),
                         cost: Some(cost),
                         first_token_ms: Some(300),
                         duration_ms: Some(1_500),
@@ -313,10 +320,13 @@ fn main() -> Result<()> {
                             reasoning_tokens: Some(0),
                             images: 1,
                             usage_estimated: false,
-                            input_price: Some(5.0),
-                            cached_price: Some(1.25),
-                            output_price: Some(30.0),
-                            cost: Some((20.0 * 5.0 + 4_160.0 * 30.0) / 1e6),
+                            input_price: Some(Money::per_token(5.0)),
+                            cached_price: Some(Money::per_token(1.25)),
+                            output_price: Some(Money::per_token(30.0)),
+                            cost: Some(
+                                Money::per_token(5.0).times(20)
+                                    + Money::per_token(30.0).times(4_160),
+                            ),
                             first_token_ms: None,
                             duration_ms: Some(20_000),
                             outcome: Outcome::Ok.as_str(),

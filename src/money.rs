@@ -8,10 +8,15 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign};
 
 use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::BigInt;
 use diesel::sqlite::{Sqlite, SqliteValue};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, FromSqlRow)]
+/// An amount, or a unit price: the price of one token is a `Money` too (0.75 USD per 1M
+/// tokens is 750,000 picodollars a token), so a cost is whole numbers multiplied and added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, FromSqlRow, AsExpression)]
+#[diesel(sql_type = BigInt)]
 pub struct Money(i64);
 
 const PER_USD: i64 = 1_000_000_000_000;
@@ -22,6 +27,28 @@ impl Money {
     /// A cost computed in USD, rounded to the nearest picodollar.
     pub fn from_usd(usd: f64) -> Self {
         Self((usd * PER_USD as f64).round() as i64)
+    }
+
+    /// A price of `usd` per 1M tokens, as the price of one token.
+    pub fn per_token(usd_per_million: f64) -> Self {
+        Self((usd_per_million * 1e6).round() as i64)
+    }
+
+    /// A price of one token, as the price of 1M tokens: how prices are shown.
+    pub fn per_million(self) -> Self {
+        Self(self.0.saturating_mul(1_000_000))
+    }
+
+    /// `count` of something at this price each.
+    pub fn times(self, count: u64) -> Self {
+        Self(
+            self.0
+                .saturating_mul(i64::try_from(count).unwrap_or(i64::MAX)),
+        )
+    }
+
+    pub fn picodollars(self) -> i64 {
+        self.0
     }
 
     /// For display and JSON only: arithmetic stays in picodollars.
@@ -64,10 +91,27 @@ impl fmt::Display for Money {
     }
 }
 
+/// A per-token price in JSON: USD per 1M tokens, as prices are quoted.
+pub fn usd_per_million<S: serde::Serializer>(
+    price: &Option<Money>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match price {
+        Some(price) => serializer.serialize_f64(price.per_million().usd()),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// JSON carries USD as a number, as it always has.
 impl serde::Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_f64(self.usd())
+    }
+}
+
+impl ToSql<BigInt, Sqlite> for Money {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        <i64 as ToSql<BigInt, Sqlite>>::to_sql(&self.0, out)
     }
 }
 

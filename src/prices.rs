@@ -10,6 +10,8 @@ use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use serde_json::{Map, Value};
 
+use crate::money::Money;
+
 const EMBEDDED: &str = include_str!("../data/openai-prices-litellm-1.110.2.json");
 const EMBEDDED_SOURCE: &str = "LiteLLM 1.110.2 price table (embedded extract)";
 const EMBEDDED_DATE: &str = "2026-11-24";
@@ -20,12 +22,12 @@ pub const DOWNLOADED_FILE: &str = "prices.json";
 pub const UPSTREAM_URL: &str =
     "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
 
-/// USD per 1M tokens.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What one token costs: uncached input, cached input, output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenPrices {
-    pub input: f64,
-    pub cached: f64,
-    pub output: f64,
+    pub input: Money,
+    pub cached: Money,
+    pub output: Money,
 }
 
 impl FromStr for TokenPrices {
@@ -55,9 +57,9 @@ impl FromStr for TokenPrices {
         }
         match (input, output) {
             (Some(input), Some(output)) => Ok(Self {
-                input,
-                cached: cached.unwrap_or(input),
-                output,
+                input: Money::per_token(input),
+                cached: Money::per_token(cached.unwrap_or(input)),
+                output: Money::per_token(output),
             }),
             _ => Err(format!("'{text}' lacks input or output: {FORM}")),
         }
@@ -69,7 +71,9 @@ impl fmt::Display for TokenPrices {
         write!(
             f,
             "input={},cached={},output={}",
-            self.input, self.cached, self.output
+            self.input.per_million(),
+            self.cached.per_million(),
+            self.output.per_million()
         )
     }
 }
@@ -92,8 +96,8 @@ pub struct ModelInfo {
     pub prices: Option<TokenPrices>,
     /// Prices that apply when the prompt is above `threshold` tokens.
     pub long_context: Option<LongContext>,
-    pub per_image: Option<f64>,
-    /// GPT image models: text input, image input and image output, USD per 1M tokens.
+    pub per_image: Option<Money>,
+    /// GPT image models: what a text input, image input and image output token costs.
     pub image_tokens: Option<ImageTokenPrices>,
     pub max_input_tokens: Option<u64>,
     pub deprecation_date: Option<Date>,
@@ -101,20 +105,26 @@ pub struct ModelInfo {
     pub overridden: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageTokenPrices {
-    pub text_input: f64,
-    pub image_input: f64,
-    pub image_output: f64,
+    pub text_input: Money,
+    pub image_input: Money,
+    pub image_output: Money,
 }
 
 impl ImageTokenPrices {
-    pub fn cost(self, text_input: u64, image_input: u64, image_output: u64) -> f64 {
-        (text_input as f64 * self.text_input
-            + image_input as f64 * self.image_input
-            + image_output as f64 * self.image_output)
-            / 1e6
+    pub fn cost(self, text_input: u64, image_input: u64, image_output: u64) -> Money {
+        charge(&[
+            (text_input, self.text_input),
+            (image_input, self.image_input),
+            (image_output, self.image_output),
+        ])
     }
+}
+
+/// The one cost formula: each count at its price, added. Exact, whatever the order.
+pub fn charge(items: &[(u64, Money)]) -> Money {
+    items.iter().map(|&(count, price)| price.times(count)).sum()
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -133,13 +143,14 @@ impl ModelInfo {
     }
 }
 
-/// ((prompt − cached) × input + cached × cached-input + completion × output) / 1e6.
-pub fn cost(billed: Billed, prices: TokenPrices) -> f64 {
+/// (prompt − cached) × input + cached × cached input + completion × output.
+pub fn cost(billed: Billed, prices: TokenPrices) -> Money {
     let uncached = billed.prompt.saturating_sub(billed.cached);
-    (uncached as f64 * prices.input
-        + billed.cached as f64 * prices.cached
-        + billed.completion as f64 * prices.output)
-        / 1e6
+    charge(&[
+        (uncached, prices.input),
+        (billed.cached, prices.cached),
+        (billed.completion, prices.output),
+    ])
 }
 
 pub struct PriceTable {
@@ -177,7 +188,7 @@ impl PriceTable {
 
     /// The price of one image, from `quality/WxH/model` entries (dall-e, and gpt-image models
     /// when a server reports no usage).
-    pub fn per_image(&self, model: &str, quality: &str, size: &str) -> Option<f64> {
+    pub fn per_image(&self, model: &str, quality: &str, size: &str) -> Option<Money> {
         let size = size.replace('x', "-x-");
         [Some(model.to_owned()), family(model)]
             .into_iter()
@@ -187,23 +198,24 @@ impl PriceTable {
                     .get(&format!("{quality}/{size}/{name}"))?
                     .get("input_cost_per_image")?
                     .as_f64()
+                    .map(Money::from_usd)
             })
     }
 
     /// Every per-image price of a model (or of its family), as (quality, `WxH`, USD), from
     /// LiteLLM's `quality/W-x-H/model` entries: what `tm image` charges for dall-e models.
-    pub fn per_image_prices(&self, model: &str) -> Vec<(String, String, f64)> {
+    pub fn per_image_prices(&self, model: &str) -> Vec<(String, String, Money)> {
         let names: Vec<String> = [Some(model.to_owned()), family(model)]
             .into_iter()
             .flatten()
             .collect();
-        let mut prices: Vec<(String, String, f64)> = self
+        let mut prices: Vec<(String, String, Money)> = self
             .models
             .iter()
             .filter_map(|(key, fields)| {
                 let mut parts = key.splitn(3, '/');
                 let (quality, size, name) = (parts.next()?, parts.next()?, parts.next()?);
-                let price = fields.get("input_cost_per_image")?.as_f64()?;
+                let price = Money::from_usd(fields.get("input_cost_per_image")?.as_f64()?);
                 names
                     .iter()
                     .any(|n| n == name)
@@ -325,20 +337,18 @@ fn family(model: &str) -> Option<String> {
     None
 }
 
-fn per_million(fields: &Map<String, Value>, key: &str) -> Option<f64> {
-    // Per-token prices like 7.5e-07 become 0.75 per 1M; rounding removes the float noise of the
-    // multiplication (0.7500000000000001) without touching any real digit.
-    fields
-        .get(key)
-        .and_then(Value::as_f64)
-        .map(|per_token| (per_token * 1e6 * 1e9).round() / 1e9)
+/// A per-token price of the table (USD, like 7.5e-07) in whole picodollars (750,000):
+/// every price in the table is a whole number of them.
+fn per_token(fields: &Map<String, Value>, key: &str) -> Option<Money> {
+    fields.get(key).and_then(Value::as_f64).map(Money::from_usd)
 }
 
 fn token_prices(fields: &Map<String, Value>, suffix: &str) -> Option<TokenPrices> {
-    let input = per_million(fields, &format!("input_cost_per_token{suffix}"))?;
-    let output = per_million(fields, &format!("output_cost_per_token{suffix}")).unwrap_or(0.0);
+    let input = per_token(fields, &format!("input_cost_per_token{suffix}"))?;
+    let output =
+        per_token(fields, &format!("output_cost_per_token{suffix}")).unwrap_or(Money::ZERO);
     let cached =
-        per_million(fields, &format!("cache_read_input_token_cost{suffix}")).unwrap_or(input);
+        per_token(fields, &format!("cache_read_input_token_cost{suffix}")).unwrap_or(input);
     Some(TokenPrices {
         input,
         cached,
@@ -426,11 +436,14 @@ fn model_info(name: &str, fields: &Map<String, Value>) -> ModelInfo {
         efforts: efforts(fields),
         prices: token_prices(fields, ""),
         long_context: long_context(fields),
-        per_image: fields.get("input_cost_per_image").and_then(Value::as_f64),
-        image_tokens: per_million(fields, "output_cost_per_image_token").map(|image_output| {
+        per_image: fields
+            .get("input_cost_per_image")
+            .and_then(Value::as_f64)
+            .map(Money::from_usd),
+        image_tokens: per_token(fields, "output_cost_per_image_token").map(|image_output| {
             ImageTokenPrices {
-                text_input: per_million(fields, "input_cost_per_token").unwrap_or(0.0),
-                image_input: per_million(fields, "input_cost_per_image_token").unwrap_or(0.0),
+                text_input: per_token(fields, "input_cost_per_token").unwrap_or(Money::ZERO),
+                image_input: per_token(fields, "input_cost_per_image_token").unwrap_or(Money::ZERO),
                 image_output,
             }
         }),
@@ -469,6 +482,11 @@ pub fn deprecation_warning(model: &str, info: &ModelInfo, today: Date) -> Option
 mod tests {
     use super::*;
 
+    /// A price quoted in USD per 1M tokens.
+    fn per_1m(usd: f64) -> Money {
+        Money::per_token(usd)
+    }
+
     fn table() -> PriceTable {
         PriceTable::embedded().expect("embedded table parses")
     }
@@ -481,9 +499,9 @@ mod tests {
         assert_eq!(
             info.prices,
             Some(TokenPrices {
-                input: 0.75,
-                cached: 0.075,
-                output: 4.5
+                input: per_1m(0.75),
+                cached: per_1m(0.075),
+                output: per_1m(4.5)
             })
         );
         assert_eq!(info.max_input_tokens, Some(272_000));
@@ -494,9 +512,9 @@ mod tests {
         assert_eq!(
             info.prices,
             Some(TokenPrices {
-                input: 0.5,
-                cached: 0.5,
-                output: 1.5
+                input: per_1m(0.5),
+                cached: per_1m(0.5),
+                output: per_1m(1.5)
             })
         );
     }
@@ -504,18 +522,19 @@ mod tests {
     #[test]
     fn cost_arithmetic() {
         let prices = TokenPrices {
-            input: 0.75,
-            cached: 0.075,
-            output: 4.5,
+            input: per_1m(0.75),
+            cached: per_1m(0.075),
+            output: per_1m(4.5),
         };
         let billed = Billed {
             prompt: 1234,
             cached: 312,
             completion: 56,
         };
-        // (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 966.9 / 1e6
-        assert!((cost(billed, prices) - 0.000_966_9).abs() < 1e-15);
-        assert_eq!(cost(Billed::default(), prices), 0.0);
+        // (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 966.9 / 1e6, to the picodollar.
+        assert_eq!(cost(billed, prices), Money::from_usd(0.000_966_9));
+        assert_eq!(cost(billed, prices).to_string(), "0.0009669");
+        assert_eq!(cost(Billed::default(), prices), Money::ZERO);
     }
 
     #[test]
@@ -526,7 +545,7 @@ mod tests {
             .lookup("gpt-4o-2031-01-01", &overrides)
             .expect("family");
         assert_eq!(info.entry, "gpt-4o");
-        assert_eq!(info.prices.map(|p| p.input), Some(2.5));
+        assert_eq!(info.prices.map(|p| p.input), Some(per_1m(2.5)));
         assert_eq!(family("gpt-4-0613"), Some("gpt-4".to_owned()));
         assert_eq!(family("gpt-5.4-mini"), None);
         assert!(table().lookup("no-such-model", &overrides).is_none());
@@ -536,14 +555,14 @@ mod tests {
     fn long_context_tier_applies_above_threshold() {
         let info = table().lookup("gpt-5.5", &BTreeMap::new()).expect("known");
         let base = TokenPrices {
-            input: 5.0,
-            cached: 0.5,
-            output: 30.0,
+            input: per_1m(5.0),
+            cached: per_1m(0.5),
+            output: per_1m(30.0),
         };
         let long = TokenPrices {
-            input: 10.0,
-            cached: 1.0,
-            output: 45.0,
+            input: per_1m(10.0),
+            cached: per_1m(1.0),
+            output: per_1m(45.0),
         };
         assert_eq!(info.prices_for(272_000), Some(base));
         assert_eq!(info.prices_for(272_001), Some(long));
@@ -561,9 +580,9 @@ mod tests {
         assert_eq!(
             info.prices,
             Some(TokenPrices {
-                input: 1.0,
-                cached: 1.0,
-                output: 2.0
+                input: per_1m(1.0),
+                cached: per_1m(1.0),
+                output: per_1m(2.0)
             })
         );
         assert!(table().lookup("local-llama", &overrides).is_some());
@@ -574,9 +593,9 @@ mod tests {
         assert_eq!(
             "input=2.5,cached=1.25,output=10".parse::<TokenPrices>(),
             Ok(TokenPrices {
-                input: 2.5,
-                cached: 1.25,
-                output: 10.0
+                input: per_1m(2.5),
+                cached: per_1m(1.25),
+                output: per_1m(10.0)
             })
         );
         for bad in [
@@ -627,21 +646,22 @@ mod tests {
         assert_eq!(
             prices,
             ImageTokenPrices {
-                text_input: 5.0,
-                image_input: 8.0,
-                image_output: 30.0
+                text_input: per_1m(5.0),
+                image_input: per_1m(8.0),
+                image_output: per_1m(30.0)
             }
         );
         // 40 text tokens in, 4,000 image tokens out: (40 × 5 + 4000 × 30) / 1e6.
-        assert!((prices.cost(40, 0, 4000) - 0.1202).abs() < 1e-12);
-        assert_eq!(table.per_image("dall-e-3", "hd", "1792x1024"), Some(0.12));
+        assert_eq!(prices.cost(40, 0, 4000).to_string(), "0.1202");
+        let usd = |usd: f64| Some(Money::from_usd(usd));
+        assert_eq!(table.per_image("dall-e-3", "hd", "1792x1024"), usd(0.12));
         assert_eq!(
             table.per_image("dall-e-2", "standard", "256x256"),
-            Some(0.016)
+            usd(0.016)
         );
         assert_eq!(
             table.per_image("gpt-image-1", "high", "1024x1024"),
-            Some(0.167)
+            usd(0.167)
         );
         assert_eq!(table.per_image("dall-e-3", "hd", "800x600"), None);
     }

@@ -11,6 +11,7 @@ use crate::attach;
 use crate::cli::AskArgs;
 use crate::error;
 use crate::exchange::{self, Counting, Exchange, Options, Plan};
+use crate::money::{self, Money};
 use crate::prices::{ModelInfo, PriceTable};
 use crate::store::request::Request;
 use crate::store::{Message, Store};
@@ -111,11 +112,14 @@ struct Answered {
     reasoning_tokens: Option<i32>,
     /// The token numbers are tm's estimates: the server reported no usage.
     usage_estimated: bool,
-    input_price_per_million: Option<f64>,
-    cached_price_per_million: Option<f64>,
-    output_price_per_million: Option<f64>,
+    #[serde(serialize_with = "money::usd_per_million")]
+    input_price_per_million: Option<Money>,
+    #[serde(serialize_with = "money::usd_per_million")]
+    cached_price_per_million: Option<Money>,
+    #[serde(serialize_with = "money::usd_per_million")]
+    output_price_per_million: Option<Money>,
     /// USD; null when the model has no price.
-    cost: Option<f64>,
+    cost: Option<Money>,
     first_token_ms: Option<i32>,
     duration_ms: Option<i32>,
     outcome: String,
@@ -220,8 +224,10 @@ struct DryRun<'a> {
     messages: Vec<DryRunMessage<'a>>,
     reply_priming_tokens: usize,
     estimated_prompt_tokens: usize,
-    input_price_per_million: Option<f64>,
-    estimated_input_cost: Option<f64>,
+    #[serde(serialize_with = "money::usd_per_million")]
+    input_price_per_million: Option<Money>,
+    /// USD.
+    estimated_input_cost: Option<Money>,
 }
 
 #[derive(Serialize)]
@@ -276,7 +282,7 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         reply_priming_tokens: crate::tokens::REPLY_PRIMING,
         estimated_prompt_tokens: estimate.total,
         input_price_per_million: price,
-        estimated_input_cost: price.map(|p| estimate.total as f64 * p / 1e6),
+        estimated_input_cost: price.map(|p| p.times(estimate.total as u64)),
     };
     if json {
         ui::outln(serde_json::to_string_pretty(&report)?)?;
@@ -330,8 +336,9 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
     ui::outln(table::render(&rows))?;
     let cost = match (report.estimated_input_cost, price) {
         (Some(cost), Some(price)) => format!(
-            "{} at ${price}/1M input tokens",
-            fmt::cost(Some(cost), true)
+            "{} at ${}/1M input tokens",
+            fmt::cost(Some(cost), true),
+            price.per_million()
         ),
         _ => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
     };

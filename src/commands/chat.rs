@@ -187,7 +187,7 @@ impl Spent {
             self.completion += tally.completion;
             self.estimated |= tally.estimated;
             match exchange.cost {
-                Some(usd) => self.cost += Money::from_usd(usd),
+                Some(cost) => self.cost += cost,
                 None => self.unpriced = true,
             }
         }
@@ -538,9 +538,12 @@ impl Session {
             request.cached_price,
             request.output_price,
         ) {
-            (Some(input), Some(cached), Some(output)) => {
-                format!(" (input ${input}, cached ${cached}, output ${output} per 1M)")
-            }
+            (Some(input), Some(cached), Some(output)) => format!(
+                " (input ${}, cached ${}, output ${} per 1M)",
+                input.per_million(),
+                cached.per_million(),
+                output.per_million()
+            ),
             _ => String::new(),
         };
         let timing = match (request.duration_ms, request.first_token_ms) {

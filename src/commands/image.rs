@@ -17,6 +17,7 @@ use crate::cli::ImageArgs;
 use crate::error;
 use crate::exchange;
 use crate::image_rules::{self, Choice, Family};
+use crate::money::Money;
 use crate::paths;
 use crate::prices::PriceTable;
 use crate::store;
@@ -32,7 +33,7 @@ struct Report<'a> {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
     /// USD; null when the model has no price.
-    cost: Option<f64>,
+    cost: Option<Money>,
     images: &'a [Image],
 }
 
@@ -167,7 +168,7 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
                     .unwrap_or(&m.size);
                 table.per_image(&model, quality.as_deref().unwrap_or("standard"), size)
             })
-            .sum::<Option<f64>>(),
+            .sum::<Option<Money>>(),
     };
     let mut images = Vec::new();
     let mut write_errors = Vec::new();

@@ -5,6 +5,7 @@ use anyhow::{Context as _, Result, anyhow};
 use crate::api;
 use crate::app::{self, App, Opened};
 use crate::cli::PricesArgs;
+use crate::money::Money;
 use crate::prices::{DOWNLOADED_FILE, ModelInfo, PriceTable, TokenPrices};
 use crate::ui::{self, fmt, table};
 
@@ -100,9 +101,9 @@ pub fn run(args: &PricesArgs, app: &App) -> Result<()> {
 fn price_cells(prices: Option<TokenPrices>) -> [String; 3] {
     match prices {
         Some(p) => [
-            p.input.to_string(),
-            p.cached.to_string(),
-            p.output.to_string(),
+            p.input.per_million().to_string(),
+            p.cached.per_million().to_string(),
+            p.output.per_million().to_string(),
         ],
         None => [String::new(), String::new(), String::new()],
     }
@@ -113,7 +114,7 @@ fn price_cells(prices: Option<TokenPrices>) -> [String; 3] {
 fn show_model(
     model: &str,
     info: Option<&ModelInfo>,
-    per_image: &[(String, String, f64)],
+    per_image: &[(String, String, Money)],
 ) -> Result<()> {
     let mut lines = vec![format!("model: {model}")];
     for (quality, size, usd) in per_image {
@@ -132,7 +133,9 @@ fn show_model(
     match info.prices {
         Some(p) => lines.push(format!(
             "input: {}  cached input: {}  output: {}",
-            p.input, p.cached, p.output
+            p.input.per_million(),
+            p.cached.per_million(),
+            p.output.per_million()
         )),
         None => lines.push("no per-token prices".to_owned()),
     }
@@ -141,9 +144,9 @@ fn show_model(
         lines.push(format!(
             "above {} prompt tokens: input: {}  cached input: {}  output: {}",
             fmt::count(tier.threshold),
-            p.input,
-            p.cached,
-            p.output
+            p.input.per_million(),
+            p.cached.per_million(),
+            p.output.per_million()
         ));
     }
     if let Some(per_image) = info.per_image {
@@ -152,7 +155,9 @@ fn show_model(
     if let Some(image) = info.image_tokens {
         lines.push(format!(
             "image tokens: text input: {}  image input: {}  image output: {}",
-            image.text_input, image.image_input, image.image_output
+            image.text_input.per_million(),
+            image.image_input.per_million(),
+            image.image_output.per_million()
         ));
     }
     if let Some(context) = info.max_input_tokens {

@@ -19,6 +19,7 @@ use crate::api::{ApiError, Client, Sink};
 use crate::attach::{Attachment, Detail, Kind};
 use crate::context::{self, Candidate, LeftOut};
 use crate::error::Error;
+use crate::money::Money;
 use crate::prices::{self, Billed, ModelInfo};
 use crate::store::attachment::{self, Bytes};
 use crate::store::request::{NewRequest, Outcome, Request, RequestResult};
@@ -462,7 +463,7 @@ pub struct Exchange {
     pub answered: bool,
     pub finish_reason: Option<String>,
     pub tally: Option<Tally>,
-    pub cost: Option<f64>,
+    pub cost: Option<Money>,
     pub end: End,
     /// Writing the answer out failed (a closed pipe); the answer was still received and saved.
     pub output_error: Option<io::Error>,

@@ -57,10 +57,10 @@ pub fn list_sql(filter: &str) -> String {
                 (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS messages,
                 (SELECT coalesce(sum(r.prompt_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS prompt_tokens,
                 (SELECT coalesce(sum(r.completion_tokens), 0) FROM requests r WHERE r.conversation_id = c.id) AS completion_tokens,
-                (SELECT coalesce(sum(CAST(round(r.cost * 1e12) AS INTEGER)), 0) FROM requests r
+                (SELECT coalesce(sum(r.cost_picodollars), 0) FROM requests r
                     WHERE r.conversation_id = c.id) AS cost,
                 (SELECT count(*) FROM requests r WHERE r.conversation_id = c.id
-                    AND r.cost IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests,
+                    AND r.cost_picodollars IS NULL AND r.prompt_tokens IS NOT NULL) AS unpriced_requests,
                 coalesce((SELECT m.status = 'failed' FROM messages m WHERE m.conversation_id = c.id
                           ORDER BY m.id DESC LIMIT 1), false) AS last_question_failed
          FROM conversations c

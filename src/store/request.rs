@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::requests;
+use crate::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -52,10 +53,15 @@ pub struct RequestResult<'a> {
     pub reasoning_tokens: Option<i32>,
     pub images: i32,
     pub usage_estimated: bool,
-    pub input_price: Option<f64>,
-    pub cached_price: Option<f64>,
-    pub output_price: Option<f64>,
-    pub cost: Option<f64>,
+    /// What one token cost.
+    #[diesel(column_name = input_price_picodollars)]
+    pub input_price: Option<Money>,
+    #[diesel(column_name = cached_price_picodollars)]
+    pub cached_price: Option<Money>,
+    #[diesel(column_name = output_price_picodollars)]
+    pub output_price: Option<Money>,
+    #[diesel(column_name = cost_picodollars)]
+    pub cost: Option<Money>,
     pub first_token_ms: Option<i32>,
     pub duration_ms: Option<i32>,
     pub outcome: &'a str,
@@ -96,10 +102,19 @@ pub struct Request {
     pub images: i32,
     /// The token numbers are tiktoken estimates: the API reported no usage.
     pub usage_estimated: bool,
-    pub input_price: Option<f64>,
-    pub cached_price: Option<f64>,
-    pub output_price: Option<f64>,
-    pub cost: Option<f64>,
+    /// What one token cost; shown, and in JSON, as USD per 1M tokens.
+    #[diesel(column_name = input_price_picodollars)]
+    #[serde(serialize_with = "crate::money::usd_per_million")]
+    pub input_price: Option<Money>,
+    #[diesel(column_name = cached_price_picodollars)]
+    #[serde(serialize_with = "crate::money::usd_per_million")]
+    pub cached_price: Option<Money>,
+    #[diesel(column_name = output_price_picodollars)]
+    #[serde(serialize_with = "crate::money::usd_per_million")]
+    pub output_price: Option<Money>,
+    /// USD in JSON.
+    #[diesel(column_name = cost_picodollars)]
+    pub cost: Option<Money>,
     /// UTC.
     pub started_at: String,
     pub first_token_ms: Option<i32>,

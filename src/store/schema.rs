@@ -77,15 +77,15 @@ diesel::table! {
         reasoning_tokens -> Nullable<Integer>,
         images -> Integer,
         usage_estimated -> Bool,
-        input_price -> Nullable<Double>,
-        cached_price -> Nullable<Double>,
-        output_price -> Nullable<Double>,
-        cost -> Nullable<Double>,
         started_at -> Text,
         first_token_ms -> Nullable<Integer>,
         duration_ms -> Nullable<Integer>,
         outcome -> Text,
         error -> Nullable<Text>,
+        input_price_picodollars -> Nullable<BigInt>,
+        cached_price_picodollars -> Nullable<BigInt>,
+        output_price_picodollars -> Nullable<BigInt>,
+        cost_picodollars -> Nullable<BigInt>,
     }
 }
 

@@ -110,8 +110,8 @@ pub fn sql(by: GroupBy) -> String {
              SELECT {in_requests}, count(*), coalesce(sum(r.prompt_tokens), 0),
                     coalesce(sum(r.cached_tokens), 0), coalesce(sum(r.completion_tokens), 0),
                     coalesce(sum(r.reasoning_tokens), 0), sum(r.images),
-                    coalesce(sum(CAST(round(r.cost * 1e12) AS INTEGER)), 0),
-                    count(*) FILTER (WHERE r.cost IS NULL AND (r.prompt_tokens IS NOT NULL OR r.images > 0)),
+                    coalesce(sum(r.cost_picodollars), 0),
+                    count(*) FILTER (WHERE r.cost_picodollars IS NULL AND (r.prompt_tokens IS NOT NULL OR r.images > 0)),
                     count(*) FILTER (WHERE r.outcome = 'failed')
              FROM pieces p JOIN requests r ON r.started_at >= p.since AND r.started_at < p.until
              WHERE p.level IS NULL

@@ -30,9 +30,9 @@ pub fn dollars(usd: f64) -> String {
 }
 
 /// A cost, or `unknown` when the model has no price: never a guess, never $0.
-pub fn cost(usd: Option<f64>, estimated: bool) -> String {
-    match usd {
-        Some(usd) => format!("{}{}", tilde(estimated), dollars(usd)),
+pub fn cost(cost: Option<crate::money::Money>, estimated: bool) -> String {
+    match cost {
+        Some(cost) => format!("{}{}", tilde(estimated), dollars(cost.usd())),
         None => "unknown".to_owned(),
     }
 }
@@ -180,7 +180,10 @@ mod tests {
         assert_eq!(dollars(12.345), "$12.35");
         assert_eq!(dollars(0.0), "$0.00");
         assert_eq!(cost(None, false), "unknown");
-        assert_eq!(cost(Some(0.0031), true), "~$0.0031");
+        assert_eq!(
+            cost(Some(crate::money::Money::from_usd(0.0031)), true),
+            "~$0.0031"
+        );
     }
 
     #[test]

@@ -62,17 +62,19 @@ fn ask_streams_the_answer_and_records_everything() {
         ]
     );
     // The API reported usage, so nothing was counted: `tm ask` never builds the encoder then.
-    // Cost: (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 0.0009669 at gpt-5.4-mini's prices.
+    // Cost: (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 0.0009669 at gpt-5.4-mini's prices,
+    // stored as whole picodollars, the prices as picodollars per token.
     assert_eq!(
         env.rows(
             "SELECT conversation_id, question_id, answer_id, kind, model, sent_message_ids, system_prompt,
                     estimated_prompt_tokens, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens,
-                    usage_estimated, input_price, cached_price, output_price, round(cost * 1e7), outcome, error
+                    usage_estimated, input_price_picodollars, cached_price_picodollars,
+                    output_price_picodollars, cost_picodollars, outcome, error
              FROM requests"
         ),
         [[
-            "1", "1", "2", "chat", "gpt-5.4-mini", "[1]", "NULL", "NULL", "1234", "312", "56", "40", "0", "0.75",
-            "0.075", "4.5", "9669", "ok", "NULL"
+            "1", "1", "2", "chat", "gpt-5.4-mini", "[1]", "NULL", "NULL", "1234", "312", "56", "40", "0",
+            "750000", "75000", "4500000", "966900000", "ok", "NULL"
         ]]
     );
     let times = env.rows(

@@ -559,7 +559,9 @@ fn retry_in_a_resumed_session() {
         stderr(&output)
     );
     assert_eq!(
-        env.rows("SELECT prompt_tokens, cost, estimated_prompt_tokens FROM requests"),
+        env.rows(
+            "SELECT prompt_tokens, cost_picodollars / 1e12, estimated_prompt_tokens FROM requests"
+        ),
         [["NULL", "NULL", "9"]]
     );
     let output = env

@@ -75,7 +75,7 @@ fn unauthorized_says_how_to_set_a_key_and_is_not_retried() {
     assert_question_stored_first(&server);
     assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
     assert_eq!(
-        env.rows("SELECT outcome, prompt_tokens, cost FROM requests"),
+        env.rows("SELECT outcome, prompt_tokens, cost_picodollars / 1e12 FROM requests"),
         [["failed", "NULL", "NULL"]]
     );
 }

@@ -61,7 +61,7 @@ fn gpt_image_saves_the_png_and_records_its_cost() {
         json!({"model": "gpt-image-2", "prompt": "a red fox", "n": 1, "size": "1024x1024"})
     );
     assert_eq!(
-        env.rows("SELECT kind, model, conversation_id, prompt_tokens, completion_tokens, images, input_price, output_price, cost, outcome FROM requests"),
+        env.rows("SELECT kind, model, conversation_id, prompt_tokens, completion_tokens, images, input_price_picodollars / 1e6, output_price_picodollars / 1e6, cost_picodollars / 1e12, outcome FROM requests"),
         [["image", "gpt-image-2", "NULL", "40", "4000", "1", "5", "30", "0.1202", "ok"]]
     );
     assert_eq!(
@@ -104,7 +104,7 @@ fn dall_e_3_prints_the_revised_prompt_and_costs_per_image() {
         json!({"model": "dall-e-3", "prompt": "a fox", "n": 1, "size": "1792x1024", "quality": "hd", "response_format": "b64_json"})
     );
     assert_eq!(
-        env.rows("SELECT images, cost FROM requests"),
+        env.rows("SELECT images, cost_picodollars / 1e12 FROM requests"),
         [["1", "0.12"]]
     );
     assert_eq!(

@@ -125,7 +125,7 @@ fn update_downloads_the_table_and_uses_it_from_then_on() {
         .expect("runs");
     assert_stderr_ends_with(&output, "· $0.0011\n");
     assert_eq!(
-        env.rows("SELECT input_price, cached_price, output_price FROM requests"),
+        env.rows("SELECT input_price_picodollars / 1e6, cached_price_picodollars / 1e6, output_price_picodollars / 1e6 FROM requests"),
         [["1", "0.1", "2"]]
     );
 }
@@ -193,7 +193,7 @@ fn overrides_families_unknown_models_and_stable_history() {
         stderr(&output)
     );
     assert_eq!(
-        env.rows("SELECT cost, input_price FROM requests WHERE id = 2"),
+        env.rows("SELECT cost_picodollars / 1e12, input_price_picodollars / 1e6 FROM requests WHERE id = 2"),
         [["NULL", "NULL"]]
     );
 
@@ -219,7 +219,7 @@ fn overrides_families_unknown_models_and_stable_history() {
 
     // The first request keeps the price it was charged at.
     assert_eq!(
-        env.rows("SELECT id, input_price, cached_price, output_price, round(cost * 1e6) FROM requests ORDER BY id"),
+        env.rows("SELECT id, input_price_picodollars / 1e6, cached_price_picodollars / 1e6, output_price_picodollars / 1e6, round(cost_picodollars / 1e6) FROM requests ORDER BY id"),
         [
             ["1", "2.5", "1.25", "10", "3255"],
             ["2", "NULL", "NULL", "NULL", "NULL"],
@@ -243,7 +243,7 @@ fn long_context_tier_prices_big_prompts() {
     // Above 272k: (300000 × 10 + 10 × 45) / 1e6 = 3.00045
     assert_stderr_ends_with(&output, "300,000 prompt + 10 completion tokens · $3.00\n");
     assert_eq!(
-        env.rows("SELECT input_price, output_price, cost FROM requests"),
+        env.rows("SELECT input_price_picodollars / 1e6, output_price_picodollars / 1e6, cost_picodollars / 1e12 FROM requests"),
         [["10", "45", "3.00045"]]
     );
 }

@@ -708,7 +708,11 @@ fn costs_add_up_exactly() {
     ] {
         env.tm_with(&server).args(args).assert().success();
     }
-    env.execute("UPDATE requests SET cost = CASE id WHEN 1 THEN 0.1 WHEN 2 THEN 0.2 ELSE 0.3 END;");
+    env.execute(
+        "UPDATE requests SET cost_picodollars = CASE id WHEN 1 THEN 100000000000
+                                                        WHEN 2 THEN 200000000000
+                                                        ELSE 300000000000 END;",
+    );
     let list: serde_json::Value = serde_json::from_str(&stdout(
         &env.tm().args(["list", "--json"]).output().expect("runs"),
     ))

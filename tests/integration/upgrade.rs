@@ -11,15 +11,16 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     let fixture =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/v1.sqlite");
     std::fs::copy(fixture, env.db()).expect("copy the fixture");
-    let before = |env: &TmEnv| {
-        env.rows(
+    // `cost` is USD in the first schema and whole picodollars since: the same amounts.
+    let before = |env: &TmEnv, cost: &str| {
+        env.rows(&format!(
             "SELECT (SELECT group_concat(id || title, '|') FROM conversations),
                     (SELECT group_concat(id || role || content || status, '|') FROM messages),
-                    (SELECT group_concat(id || model || outcome || coalesce(cost, 'NULL'), '|') FROM requests),
-                    (SELECT group_concat(key || value, '|') FROM settings)",
-        )
+                    (SELECT group_concat(id || model || outcome || coalesce({cost}, 'NULL'), '|') FROM requests),
+                    (SELECT group_concat(key || value, '|') FROM settings)"
+        ))
     };
-    let rows = before(&env);
+    let rows = before(&env, "cost");
 
     let output = env.tm().args(["list", "--json"]).output().expect("runs");
     assert!(output.status.success());
@@ -27,13 +28,13 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     assert_eq!(list[0]["title"], json!("hello llama"));
     assert_eq!(list[1]["prompt_tokens"], json!(1275));
     assert_eq!(
-        before(&env),
+        before(&env, "cost_picodollars / 1e12"),
         rows,
         "every conversation, message, request and setting is still there"
     );
     assert_eq!(
         env.rows("SELECT group_concat(version, ' ') FROM (SELECT version FROM __diesel_schema_migrations ORDER BY version)"),
-        [["20261124000000 20261124100000 20261124200000 20261124300000 20261201000000 20261201100000 20261201200000"]]
+        [["20261124000000 20261124100000 20261124200000 20261124300000 20261201000000 20261201100000 20261201200000 20261201300000"]]
     );
     assert_eq!(env.rows("SELECT count(*) FROM attachments"), [["0"]]);
     assert_eq!(

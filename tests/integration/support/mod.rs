@@ -140,16 +140,16 @@ impl TmEnv {
              ),
              rows AS (
                  SELECT level, span, model, prompt_tokens, cached_tokens, completion_tokens,
-                        reasoning_tokens, images, cost, outcome FROM spans
+                        reasoning_tokens, images, cost_picodollars, outcome FROM spans
                  UNION ALL
                  SELECT level, span, '', prompt_tokens, cached_tokens, completion_tokens,
-                        reasoning_tokens, images, cost, outcome FROM spans
+                        reasoning_tokens, images, cost_picodollars, outcome FROM spans
              )
              SELECT level, span, model, count(*), coalesce(sum(prompt_tokens), 0),
                     coalesce(sum(cached_tokens), 0), coalesce(sum(completion_tokens), 0),
                     coalesce(sum(reasoning_tokens), 0), sum(images),
-                    coalesce(sum(CAST(round(cost * 1e12) AS INTEGER)), 0),
-                    count(*) FILTER (WHERE cost IS NULL AND (prompt_tokens IS NOT NULL OR images > 0)),
+                    coalesce(sum(cost_picodollars), 0),
+                    count(*) FILTER (WHERE cost_picodollars IS NULL AND (prompt_tokens IS NOT NULL OR images > 0)),
                     count(*) FILTER (WHERE outcome = 'failed')
              FROM rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         );
