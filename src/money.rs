@@ -51,6 +51,29 @@ impl Money {
         self.0
     }
 
+    /// USD with exactly `decimals` places (at most 12), rounded half away from zero.
+    pub fn rounded(self, decimals: u32) -> String {
+        let decimals = decimals.min(12);
+        let unit = 10i64.pow(12 - decimals);
+        let magnitude = self.0.unsigned_abs();
+        let units = (magnitude + unit.unsigned_abs() / 2) / unit.unsigned_abs();
+        let scale = 10u64.pow(decimals);
+        let sign = if self.0 < 0 && units > 0 { "-" } else { "" };
+        if decimals == 0 {
+            return format!("{sign}{units}");
+        }
+        format!(
+            "{sign}{}.{:0width$}",
+            units / scale,
+            units % scale,
+            width = decimals as usize
+        )
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
     /// For display and JSON only: arithmetic stays in picodollars.
     pub fn usd(self) -> f64 {
         self.0 as f64 / PER_USD as f64
@@ -68,6 +91,14 @@ impl Add for Money {
 impl AddAssign for Money {
     fn add_assign(&mut self, other: Self) {
         *self = *self + other;
+    }
+}
+
+impl std::ops::Sub for Money {
+    type Output = Self;
+
+    fn sub(self, other: Self) -> Self {
+        Self(self.0.saturating_sub(other.0))
     }
 }
 
@@ -134,6 +165,15 @@ mod tests {
         assert_eq!(forward.to_string(), "0.600966900001");
         // Floating point does not even agree with itself here.
         assert_ne!(0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1);
+    }
+
+    #[test]
+    fn rounding_to_places() {
+        assert_eq!(Money::from_usd(12.345).rounded(2), "12.35");
+        assert_eq!(Money::from_usd(0.000_966_9).rounded(5), "0.00097");
+        assert_eq!(Money::from_usd(0.25).rounded(4), "0.2500");
+        assert_eq!(Money::from_usd(-5.805).rounded(2), "-5.81");
+        assert_eq!(Money::from_usd(0.004).rounded(2), "0.00");
     }
 
     #[test]

@@ -27,7 +27,7 @@ struct Report<'a> {
 #[derive(Serialize, Clone, Copy)]
 struct Month {
     cost: Money,
-    subscription: f64,
+    subscription: Money,
 }
 
 /// How rows are grouped, the periods when grouped by time, and the column's name.
@@ -86,11 +86,11 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
         }
         _ => Vec::new(),
     };
-    let subscription: f64 = match settings.get("subscription")? {
-        Some((value, _)) => value.parse().unwrap_or(0.0),
-        None => 0.0,
+    let subscription = match settings.get("subscription")? {
+        Some((value, _)) => Money::from_usd(value.parse().unwrap_or(0.0)),
+        None => Money::ZERO,
     };
-    let this_month = if subscription > 0.0 {
+    let this_month = if subscription.is_positive() {
         let month =
             whole_range(today.first_of_month(), today, &zone).map_err(anyhow::Error::msg)?;
         let rows = store.read(|conn| usage::report(conn, GroupBy::Model, &[month]))?;
@@ -217,23 +217,24 @@ fn render(report: &Report<'_>) -> String {
         )));
     }
     if let Some(month) = report.this_month {
-        let cost = month.cost.usd();
-        let comparison = if cost <= month.subscription {
-            // Floored: a saving is never shown larger than it is, so any spending at all
-            // reads as at most 99 %.
-            let less = ((1.0 - cost / month.subscription) * 100.0).floor();
-            format!("{less:.0}% less than a subscription")
+        let (cost, subscription) = (month.cost, month.subscription);
+        let comparison = if cost <= subscription {
+            // Floored, in whole numbers: a saving is never shown larger than it is, so any
+            // spending at all reads as at most 99 %.
+            let saved = (subscription - cost).picodollars();
+            let less = i128::from(saved) * 100 / i128::from(subscription.picodollars());
+            format!("{less}% less than a subscription")
         } else {
             format!(
                 "{} more than a subscription",
-                fmt::dollars(cost - month.subscription)
+                fmt::dollars(cost - subscription)
             )
         };
         text.push('\n');
         text.push_str(&ui::fit_prose(&format!(
             "this month: {} of {} — {comparison}",
             fmt::dollars(cost),
-            fmt::dollars(month.subscription)
+            fmt::dollars(subscription)
         )));
     }
     text

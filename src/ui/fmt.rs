@@ -1,5 +1,7 @@
 //! Numbers as people read them: 1,234 tokens, $0.0031, `~` on estimates. Pure functions.
 
+use crate::money::Money;
+
 /// `1234567` → `1,234,567`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
@@ -14,25 +16,28 @@ pub fn count(n: u64) -> String {
 }
 
 /// Dollars with at least four decimals, more for small sums so two significant digits show;
-/// two decimals from $1 up.
-pub fn dollars(usd: f64) -> String {
-    if usd >= 1.0 {
-        return format!("${usd:.2}");
+/// two decimals from $1 up. Rounded from the exact amount, half away from zero.
+pub fn dollars(amount: Money) -> String {
+    const ONE_USD: i64 = 1_000_000_000_000;
+    let picodollars = amount.picodollars();
+    if picodollars >= ONE_USD {
+        return format!("${}", amount.rounded(2));
     }
-    if usd <= 0.0 {
+    if picodollars <= 0 {
         return "$0.00".to_owned();
     }
-    let mut decimals = 4;
-    while decimals < 10 && usd < 10f64.powi(-(decimals - 1)) {
+    // Below 10^-(d-1) dollars, d decimals would show fewer than two significant digits.
+    let mut decimals: u32 = 4;
+    while decimals < 10 && picodollars < 10i64.pow(13 - decimals) {
         decimals += 1;
     }
-    format!("${usd:.prec$}", prec = decimals as usize)
+    format!("${}", amount.rounded(decimals))
 }
 
 /// A cost, or `unknown` when the model has no price: never a guess, never $0.
 pub fn cost(cost: Option<crate::money::Money>, estimated: bool) -> String {
     match cost {
-        Some(cost) => format!("{}{}", tilde(estimated), dollars(cost.usd())),
+        Some(cost) => format!("{}{}", tilde(estimated), dollars(cost)),
         None => "unknown".to_owned(),
     }
 }
@@ -74,11 +79,10 @@ pub fn plural(n: usize, noun: &str) -> String {
 
 /// A sum of costs that admits what it does not know: requests without a price add
 /// `+ unknown` rather than a silent zero.
-pub fn cost_total(cost: crate::money::Money, unpriced_requests: i64) -> String {
-    let usd = cost.usd();
-    match (unpriced_requests, usd > 0.0) {
-        (0, _) => dollars(usd),
-        (_, true) => format!("{} + unknown", dollars(usd)),
+pub fn cost_total(cost: Money, unpriced_requests: i64) -> String {
+    match (unpriced_requests, cost.is_positive()) {
+        (0, _) => dollars(cost),
+        (_, true) => format!("{} + unknown", dollars(cost)),
         (_, false) => "unknown".to_owned(),
     }
 }
@@ -173,12 +177,13 @@ mod tests {
 
     #[test]
     fn money() {
-        assert_eq!(dollars(0.0031), "$0.0031");
-        assert_eq!(dollars(0.000_966_9), "$0.00097");
-        assert_eq!(dollars(0.000_006), "$0.0000060");
-        assert_eq!(dollars(0.25), "$0.2500");
-        assert_eq!(dollars(12.345), "$12.35");
-        assert_eq!(dollars(0.0), "$0.00");
+        let usd = Money::from_usd;
+        assert_eq!(dollars(usd(0.0031)), "$0.0031");
+        assert_eq!(dollars(usd(0.000_966_9)), "$0.00097");
+        assert_eq!(dollars(usd(0.000_006)), "$0.0000060");
+        assert_eq!(dollars(usd(0.25)), "$0.2500");
+        assert_eq!(dollars(usd(12.345)), "$12.35");
+        assert_eq!(dollars(Money::ZERO), "$0.00");
         assert_eq!(cost(None, false), "unknown");
         assert_eq!(
             cost(Some(crate::money::Money::from_usd(0.0031)), true),
