@@ -316,7 +316,11 @@ fn token_line(exchange: &Exchange) -> String {
 
 fn dim(text: &str) -> String {
     if ui::stderr_is_styled() {
-        format!("\x1b[2m{text}\x1b[0m")
+        console::Style::new()
+            .dim()
+            .force_styling(true)
+            .apply_to(text)
+            .to_string()
     } else {
         text.to_owned()
     }

@@ -112,7 +112,7 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
     if args.json {
         ui::outln(serde_json::to_string_pretty(&report)?)?;
     } else if args.csv {
-        ui::outln(csv(&rows))?;
+        ui::outln(csv(&rows)?)?;
     } else {
         ui::outln(render(&report))?;
     }
@@ -132,26 +132,19 @@ fn whole_range(
     })
 }
 
-fn csv(rows: &[UsageRow]) -> String {
-    let mut lines = vec![
-        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests,failed_requests".to_owned(),
-    ];
-    lines.extend(rows.iter().map(|r| {
-        format!(
-            "{},{},{},{},{},{},{},{},{},{}",
-            fmt::csv_field(&r.key),
-            r.requests,
-            r.prompt_tokens,
-            r.cached_tokens,
-            r.completion_tokens,
-            r.reasoning_tokens,
-            r.images,
-            r.cost,
-            r.unpriced_requests,
-            r.failed_requests
-        )
-    }));
-    lines.join("\n")
+/// The rows of `--json`, as CSV: the header is their field names.
+fn csv(rows: &[UsageRow]) -> Result<String> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for row in rows {
+        out.serialize(row)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+    let text = String::from_utf8(bytes)?;
+    Ok(text.trim_end_matches('\n').to_owned())
 }
 
 fn render(report: &Report<'_>) -> String {

@@ -122,15 +122,6 @@ pub fn bar(value: f64, max: f64, width: usize, blocks: bool) -> String {
     format!("{}{}", "█".repeat(eighths / 8), PARTS[eighths % 8])
 }
 
-/// One CSV field, quoted when it must be (RFC 4180).
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 /// Columns `text` takes on a terminal: Hangul and Han take two each.
 pub fn width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
@@ -202,8 +193,6 @@ mod tests {
         assert_eq!(bar(0.0, 10.0, 4, false), "");
         assert_eq!(bar(5.0, 10.0, 4, true), "██");
         assert_eq!(bar(1.0, 8.0, 1, true), "▏");
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
         assert_eq!(aside(0, "cached", false), "");
         assert_eq!(aside(1234, "cached", false), " (1,234 cached)");
         assert_eq!(aside(40, "reasoning", true), " (~40 reasoning)");
