@@ -279,7 +279,7 @@ pub fn recorded_estimate(
         .filter(|s| !s.trim().is_empty())
         .map(|s| Part::new("system", s.clone(), Vec::new()))
         .collect();
-    for id in request.sent_ids() {
+    for &id in request.sent_ids() {
         let Some(message) = messages.get(&id) else {
             return Ok(None);
         };

@@ -71,7 +71,20 @@ pub fn of_messages(
         .load(conn)?;
     rows.into_iter()
         .map(|info| {
-            let kind = Kind::parse(&info.kind).unwrap_or(Kind::Text);
+            let damaged = |column: &str, value: &str| {
+                diesel::result::Error::DeserializationError(
+                    format!(
+                        "attachments.{column} of the file {} holds '{value}', which tm does not know; the database may be damaged",
+                        info.name
+                    )
+                    .into(),
+                )
+            };
+            let kind = Kind::parse(&info.kind).ok_or_else(|| damaged("kind", &info.kind))?;
+            let detail = match info.detail.as_deref() {
+                Some(text) => Some(Detail::parse(text).ok_or_else(|| damaged("detail", text))?),
+                None => None,
+            };
             let wanted = match bytes {
                 Bytes::All => true,
                 Bytes::OfText => kind == Kind::Text,
@@ -95,7 +108,7 @@ pub fn of_messages(
                 sha256: info.sha256,
                 width: side(info.width),
                 height: side(info.height),
-                detail: info.detail.as_deref().and_then(Detail::parse),
+                detail,
             };
             Ok((info.message_id, attachment))
         })

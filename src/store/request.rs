@@ -91,8 +91,8 @@ pub struct Request {
     pub answer_id: Option<i32>,
     pub kind: String,
     pub model: String,
-    /// JSON array of the message ids sent, the question last.
-    pub sent_message_ids: String,
+    /// The message ids sent, the question last (a JSON array in the database).
+    pub sent_message_ids: SentIds,
     pub system_prompt: Option<String>,
     pub estimated_prompt_tokens: Option<i32>,
     pub prompt_tokens: Option<i32>,
@@ -123,9 +123,39 @@ pub struct Request {
     pub error: Option<String>,
 }
 
+/// The ids a request sent. A stored value that is not a JSON list of ids is an error that
+/// names the column and the value, never an empty list that would hide the damage.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct SentIds(Vec<i32>);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for SentIds {
+    fn from_sql(
+        value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+    ) -> diesel::deserialize::Result<Self> {
+        let text = <String as diesel::deserialize::FromSql<
+            diesel::sql_types::Text,
+            diesel::sqlite::Sqlite,
+        >>::from_sql(value)?;
+        serde_json::from_str(&text).map(Self).map_err(|_| {
+            format!(
+                "requests.sent_message_ids holds '{text}', not a list of message ids; the database may be damaged"
+            )
+            .into()
+        })
+    }
+}
+
+/// In JSON as it is stored: `"[1,2,3]"`.
+impl Serialize for SentIds {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let ids: Vec<String> = self.0.iter().map(i32::to_string).collect();
+        serializer.serialize_str(&format!("[{}]", ids.join(",")))
+    }
+}
+
 impl Request {
-    pub fn sent_ids(&self) -> Vec<i32> {
-        serde_json::from_str(&self.sent_message_ids).unwrap_or_default()
+    pub fn sent_ids(&self) -> &[i32] {
+        &self.sent_message_ids.0
     }
 
     pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Self>> {

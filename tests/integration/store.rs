@@ -126,3 +126,38 @@ fn a_closed_stdout_is_a_quiet_success() {
         assert_eq!(stderr(&output), "", "{args:?}");
     }
 }
+
+/// Damaged rows are errors that name the column and the value, never a silent default: a
+/// request's sent ids that are not a list, an attachment's detail tm does not know.
+#[test]
+fn damaged_values_are_errors_naming_them() {
+    let env = TmEnv::new();
+    std::fs::write(env.dir().join("red.png"), crate::support::png(8, 8)).expect("write");
+    let server = crate::support::FakeOpenAi::start(vec![crate::support::answer("red")]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "-a", "red.png", "what is this?"])
+        .assert()
+        .success();
+    env.execute("UPDATE attachments SET detail = 'ultra';");
+    let output = env.tm().args(["show", "1"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "attachments.detail of the file red.png holds 'ultra', which tm does not know; the database may be damaged"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    env.execute(
+        "UPDATE attachments SET detail = 'auto'; UPDATE requests SET sent_message_ids = 'oops';",
+    );
+    let output = env.tm().args(["show", "1"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "requests.sent_message_ids holds 'oops', not a list of message ids; the database may be damaged"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
