@@ -281,16 +281,12 @@ fn main() -> Result<()> {
                         cached_tokens: Some(prompt / 4),
                         completion_tokens: Some(completion),
                         reasoning_tokens: Some(completion / 3),
-                        images: 0,
-                        usage_estimated: false,
                         input_price: Some(input),
                         cached_price: Some(cached),
                         output_price: Some(output),
                         cost: Some(cost),
                         first_token_ms: Some(300),
-                        duration_ms: Some(1_500),
-                        outcome: Outcome::Ok.as_str(),
-                        error: None,
+                        ..RequestResult::ended(Outcome::Ok, 1_500)
                     },
                 )?;
                 if exchange.is_multiple_of(100) {
@@ -312,14 +308,11 @@ fn main() -> Result<()> {
                         conn,
                         id,
                         &RequestResult {
-                            answer_id: None,
-                            estimated_prompt_tokens: None,
                             prompt_tokens: Some(20),
                             cached_tokens: Some(0),
                             completion_tokens: Some(4_160),
                             reasoning_tokens: Some(0),
                             images: 1,
-                            usage_estimated: false,
                             input_price: Some(Money::per_token(5.0)),
                             cached_price: Some(Money::per_token(1.25)),
                             output_price: Some(Money::per_token(30.0)),
@@ -327,10 +320,7 @@ fn main() -> Result<()> {
                                 Money::per_token(5.0).times(20)
                                     + Money::per_token(30.0).times(4_160),
                             ),
-                            first_token_ms: None,
-                            duration_ms: Some(20_000),
-                            outcome: Outcome::Ok.as_str(),
-                            error: None,
+                            ..RequestResult::ended(Outcome::Ok, 20_000)
                         },
                     )?;
                     image::insert(

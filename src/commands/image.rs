@@ -218,22 +218,15 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
             .map(|i| image::insert(conn, i))
             .collect::<Result<Vec<Image>, _>>()?;
         let result = RequestResult {
-            answer_id: None,
-            estimated_prompt_tokens: None,
             prompt_tokens: tokens.map(|(text, image_in, _)| to_i32(text + image_in)),
             cached_tokens: tokens.map(|_| 0),
             completion_tokens: tokens.map(|(_, _, out)| to_i32(out)),
-            reasoning_tokens: None,
             images: count,
-            usage_estimated: false,
             input_price: token_prices.map(|p| p.text_input),
             cached_price: token_prices.map(|p| p.image_input),
             output_price: token_prices.map(|p| p.image_output),
             cost,
-            first_token_ms: None,
-            duration_ms: Some(duration),
-            outcome: Outcome::Ok.as_str(),
-            error: None,
+            ..RequestResult::ended(Outcome::Ok, duration)
         };
         request::finish(conn, request_id, &result)?;
         Ok(stored)
@@ -277,22 +270,8 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
 
 fn failed<'a>(duration: i32, error: &'a str) -> RequestResult<'a> {
     RequestResult {
-        answer_id: None,
-        estimated_prompt_tokens: None,
-        prompt_tokens: None,
-        cached_tokens: None,
-        completion_tokens: None,
-        reasoning_tokens: None,
-        images: 0,
-        usage_estimated: false,
-        input_price: None,
-        cached_price: None,
-        output_price: None,
-        cost: None,
-        first_token_ms: None,
-        duration_ms: Some(duration),
-        outcome: Outcome::Failed.as_str(),
         error: Some(error),
+        ..RequestResult::ended(Outcome::Failed, duration)
     }
 }
 

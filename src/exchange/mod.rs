@@ -762,16 +762,14 @@ pub async fn send(
                 cached_tokens: tally.map(|t| to_i32(t.cached)),
                 completion_tokens: tally.map(|t| to_i32(t.completion)),
                 reasoning_tokens: tally.map(|t| to_i32(t.reasoning)),
-                images: 0,
                 usage_estimated: tally.is_some_and(|t| t.estimated),
                 input_price: unit_prices.map(|p| p.input),
                 cached_price: unit_prices.map(|p| p.cached),
                 output_price: unit_prices.map(|p| p.output),
                 cost,
                 first_token_ms: got.first_token.map(millis),
-                duration_ms: Some(millis(duration)),
-                outcome: outcome.as_str(),
                 error: error_text.as_deref(),
+                ..RequestResult::ended(outcome, millis(duration))
             },
         )?;
         Conversation::touch(conn, conversation_id, &finished_at)

@@ -68,6 +68,32 @@ pub struct RequestResult<'a> {
     pub error: Option<&'a str>,
 }
 
+impl<'a> RequestResult<'a> {
+    /// A request that ended as `outcome` after `duration_ms`, with nothing counted, priced or
+    /// answered: the one way a record's result is made. What applies is set on it with
+    /// struct update syntax.
+    pub fn ended(outcome: Outcome, duration_ms: i32) -> Self {
+        Self {
+            answer_id: None,
+            estimated_prompt_tokens: None,
+            prompt_tokens: None,
+            cached_tokens: None,
+            completion_tokens: None,
+            reasoning_tokens: None,
+            images: 0,
+            usage_estimated: false,
+            input_price: None,
+            cached_price: None,
+            output_price: None,
+            cost: None,
+            first_token_ms: None,
+            duration_ms: Some(duration_ms),
+            outcome: outcome.as_str(),
+            error: None,
+        }
+    }
+}
+
 pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<i32> {
     diesel::insert_into(requests::table)
         .values(new)
