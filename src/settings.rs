@@ -13,6 +13,7 @@ use anyhow::{Context as _, Result, anyhow};
 
 use crate::context::MaxMessages;
 use crate::error::usage;
+use crate::money::Money;
 use crate::prices::{self, EFFORTS, TokenPrices};
 use crate::store::Store;
 
@@ -253,7 +254,7 @@ impl Settings {
     }
 
     /// A command-line flag first, then as `get`.
-    pub fn resolve(&self, key: &str, flag: Option<&str>) -> Result<Option<(String, Source)>> {
+    fn resolve(&self, key: &str, flag: Option<&str>) -> Result<Option<(String, Source)>> {
         match flag {
             // A flag passes the check `config set` applies: `-m ""` is as wrong as a stored "".
             Some(value) => {
@@ -304,8 +305,38 @@ impl Settings {
             .map_err(|why| anyhow!("the setting max-messages: {why}"))
     }
 
-    pub fn optional(&self, key: &str, flag: Option<&str>) -> Result<Option<String>> {
+    fn optional(&self, key: &str, flag: Option<&str>) -> Result<Option<String>> {
         Ok(self.resolve(key, flag)?.map(|(value, _)| value))
+    }
+
+    /// The system prompt: `--system`, else the setting; none by default.
+    pub fn system(&self, flag: Option<&str>) -> Result<Option<String>> {
+        self.optional("system", flag)
+    }
+
+    /// The reasoning effort: `--effort`, else the setting; none by default.
+    pub fn effort(&self, flag: Option<&str>) -> Result<Option<String>> {
+        self.optional("effort", flag)
+    }
+
+    /// The image model: `--model` of `tm image` (checked by the image rules), else the
+    /// setting, else its default.
+    pub fn image_model(&self, flag: Option<&str>) -> Result<String> {
+        match flag {
+            Some(model) => Ok(model.to_owned()),
+            None => self.value_or_default("image-model"),
+        }
+    }
+
+    /// USD a month that `tm usage` compares with; zero hides the comparison.
+    pub fn subscription(&self) -> Result<Money> {
+        let value = self.value_or_default("subscription")?;
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|usd| usd.is_finite() && *usd >= 0.0)
+            .map(Money::from_usd)
+            .ok_or_else(|| anyhow!("the setting subscription is '{value}', not an amount in USD; run `tm config set subscription 20`"))
     }
 
     /// `OPENAI_API_KEY`, else the key file.

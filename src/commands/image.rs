@@ -66,12 +66,7 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
         mut store,
         settings,
     } = app.open()?;
-    let model = match &args.model {
-        Some(model) => model.clone(),
-        None => settings
-            .optional("image-model", None)?
-            .unwrap_or_else(|| "gpt-image-2".to_owned()),
-    };
+    let model = settings.image_model(args.model.as_deref())?;
     let choice = image_rules::check(
         &model,
         Choice {

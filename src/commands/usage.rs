@@ -86,10 +86,7 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
         }
         _ => Vec::new(),
     };
-    let subscription = match settings.get("subscription")? {
-        Some((value, _)) => Money::from_usd(value.parse().unwrap_or(0.0)),
-        None => Money::ZERO,
-    };
+    let subscription = settings.subscription()?;
     let this_month = if subscription.is_positive() {
         let month =
             whole_range(today.first_of_month(), today, &zone).map_err(anyhow::Error::msg)?;

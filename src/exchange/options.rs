@@ -55,10 +55,10 @@ impl Options {
         };
         Ok(Self {
             model,
-            system: settings.optional("system", send.system.as_deref())?,
+            system: settings.system(send.system.as_deref())?,
             max_messages: settings.max_messages(send.max_messages)?,
             context_tokens: context_tokens.and_then(|n| usize::try_from(n).ok()),
-            effort: settings.optional("effort", send.effort.as_deref())?,
+            effort: settings.effort(send.effort.as_deref())?,
             max_output: send.max_output,
             stream,
             counting,

@@ -128,7 +128,8 @@ fn a_closed_stdout_is_a_quiet_success() {
 }
 
 /// Damaged rows are errors that name the column and the value, never a silent default: a
-/// request's sent ids that are not a list, an attachment's detail tm does not know.
+/// request's sent ids that are not a list, an attachment's detail tm does not know, a
+/// stored subscription that is not an amount (it used to hide the comparison silently).
 #[test]
 fn damaged_values_are_errors_naming_them() {
     let env = TmEnv::new();
@@ -156,6 +157,16 @@ fn damaged_values_are_errors_naming_them() {
     assert!(
         stderr(&output).contains(
             "requests.sent_message_ids holds 'oops', not a list of message ids; the database may be damaged"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    env.execute("INSERT OR REPLACE INTO settings VALUES ('subscription', 'lots');");
+    let output = env.tm().arg("usage").output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "the setting subscription is 'lots', not an amount in USD; run `tm config set subscription 20`"
         ),
         "{}",
         stderr(&output)
