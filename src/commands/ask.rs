@@ -13,7 +13,7 @@ use crate::error;
 use crate::exchange::{self, Counting, Exchange, Options, Plan};
 use crate::money::{self, Money};
 use crate::prices::{ModelInfo, PriceTable};
-use crate::store::request::Request;
+use crate::store::request::{Outcome, Request};
 use crate::store::{Message, Store};
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
@@ -122,7 +122,7 @@ struct Answered {
     cost: Option<Money>,
     first_token_ms: Option<i32>,
     duration_ms: Option<i32>,
-    outcome: String,
+    outcome: Outcome,
     error: Option<String>,
 }
 

@@ -18,7 +18,7 @@ use crate::money::Money;
 use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::request::Request;
-use crate::store::{Conversation, Limit, Message, Store, Summary};
+use crate::store::{Conversation, Limit, Message, Role, Store, Summary};
 use crate::tokens::Encoding;
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
@@ -283,7 +283,7 @@ fn recent(store: &mut Store, conversation: &Conversation) -> Result<String> {
         text.push_str(&format!(", the last {shown} below"));
     }
     for message in &messages[messages.len() - shown..] {
-        let who = if message.role == "user" {
+        let who = if message.role == Role::User {
             "you"
         } else {
             "answer"
@@ -510,7 +510,10 @@ impl Session {
         let roles: HashMap<i32, String> = match &self.conversation {
             Some(c) => {
                 let messages = self.store.read(|conn| Message::history(conn, c.id))?;
-                messages.into_iter().map(|m| (m.id, m.role)).collect()
+                messages
+                    .into_iter()
+                    .map(|m| (m.id, m.role.as_str().to_owned()))
+                    .collect()
             }
             None => HashMap::new(),
         };
@@ -567,7 +570,7 @@ impl Session {
              cost: {}{prices}",
             request.id,
             request.model,
-            request.outcome,
+            request.outcome.as_str(),
             sent.join(", "),
             n(request.prompt_tokens),
             n(request.cached_tokens),

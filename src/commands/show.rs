@@ -12,8 +12,8 @@ use crate::attach;
 use crate::cli::ShowArgs;
 use crate::exchange;
 use crate::store::attachment;
-use crate::store::request::Request;
-use crate::store::{Conversation, Message, Role, Store};
+use crate::store::request::{Outcome, Request};
+use crate::store::{Conversation, Message, Role, Status, Store};
 use crate::tokens::Encoding;
 use crate::ui::{self, fmt, table};
 
@@ -185,7 +185,7 @@ fn exchanges(requests: &[Request], numbers: &HashMap<i32, usize>) -> String {
             tokens(request.completion_tokens, estimated),
             tokens(request.reasoning_tokens, estimated),
             tokens(request.estimated_prompt_tokens, true),
-            if request.outcome == "failed" {
+            if request.outcome == Outcome::Failed {
                 "failed".to_owned()
             } else {
                 fmt::cost(request.cost, estimated)
@@ -206,7 +206,7 @@ fn question_note(request: Option<&Request>, numbers: &HashMap<i32, usize>) -> St
     let Some(request) = request else {
         return "not sent".to_owned();
     };
-    if request.outcome == "failed" {
+    if request.outcome == Outcome::Failed {
         return format!(
             "failed: {}",
             request.error.as_deref().unwrap_or("no answer")
@@ -232,7 +232,7 @@ fn question_note(request: Option<&Request>, numbers: &HashMap<i32, usize>) -> St
 
 /// The header line of an answer: the tokens and cost of the request that produced it.
 fn answer_note(message: &Message, request: Option<&Request>) -> String {
-    let interrupted = if message.status == "interrupted" {
+    let interrupted = if message.status == Status::Interrupted {
         "interrupted · "
     } else {
         ""
@@ -289,7 +289,7 @@ fn transcript(
     }
     for message in messages {
         let number = numbers[&message.id];
-        let (who, note) = if message.role == Role::User.as_str() {
+        let (who, note) = if message.role == Role::User {
             (
                 "you".to_owned(),
                 question_note(asked.get(&message.id).copied(), numbers),

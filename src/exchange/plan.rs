@@ -115,7 +115,7 @@ pub struct Estimate {
 }
 
 fn stored_part(message: &Message, encoding: Encoding) -> Part {
-    let role = if message.role == Role::Assistant.as_str() {
+    let role = if message.role == Role::Assistant {
         "assistant"
     } else {
         "user"
@@ -307,7 +307,7 @@ impl Plan {
         let mut history = store.read(|conn| Message::history(conn, conversation.id))?;
         let failed = history
             .last()
-            .is_some_and(|m| m.role == Role::User.as_str() && m.status == Status::Failed.as_str());
+            .is_some_and(|m| m.role == Role::User && m.status == Status::Failed);
         let (Some(last), true) = (history.pop(), failed) else {
             anyhow::bail!(
                 "the last question of conversation {} did not fail; there is nothing to retry",

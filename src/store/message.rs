@@ -1,11 +1,15 @@
 //! Messages of a conversation: questions and answers, with their state and token counts.
 
+use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel::sqlite::{Sqlite, SqliteValue};
 use serde::Serialize;
 
 use super::schema::messages;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     User,
     Assistant,
@@ -20,9 +24,20 @@ impl Role {
     }
 }
 
+impl FromSql<Text, Sqlite> for Role {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+        [Self::User, Self::Assistant]
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| super::damaged("messages.role", &text))
+    }
+}
+
 /// A question is `Pending` while its request runs, then `Answered` or `Failed`; an answer is
 /// `Complete` or `Interrupted` (cut off by Ctrl-C or a dropped connection, but kept and sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Pending,
     Answered,
@@ -43,13 +58,29 @@ impl Status {
     }
 }
 
+impl FromSql<Text, Sqlite> for Status {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+        [
+            Self::Pending,
+            Self::Answered,
+            Self::Failed,
+            Self::Complete,
+            Self::Interrupted,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+        .ok_or_else(|| super::damaged("messages.status", &text))
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = messages)]
 pub struct Message {
     pub id: i32,
-    pub role: String,
+    pub role: Role,
     pub content: String,
-    pub status: String,
+    pub status: Status,
     pub content_tokens: Option<i32>,
     pub token_encoding: Option<String>,
     /// UTC.
@@ -60,9 +91,10 @@ impl Message {
     /// Whether the message goes out again with later questions: everything but
     /// questions that never got an answer.
     pub fn sendable(&self) -> bool {
-        [Status::Answered, Status::Complete, Status::Interrupted]
-            .iter()
-            .any(|s| s.as_str() == self.status)
+        matches!(
+            self.status,
+            Status::Answered | Status::Complete | Status::Interrupted
+        )
     }
 
     /// A conversation's messages in order, through the per-conversation index.

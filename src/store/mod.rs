@@ -240,6 +240,12 @@ fn refuse_newer(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
 
 /// Stored times are UTC, fixed width, so text order is time order and SQLite's date
 /// functions read them.
+/// A stored text that names none of a column's values: an error naming the column and the
+/// value, never a default that would hide the damage.
+fn damaged(column: &str, value: &str) -> Box<dyn std::error::Error + Send + Sync> {
+    format!("{column} holds '{value}', which tm does not know; the database may be damaged").into()
+}
+
 pub fn timestamp(at: jiff::Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

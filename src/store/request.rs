@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::schema::requests;
 use crate::money::Money;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Pending,
     Ok,
@@ -22,6 +23,21 @@ impl Outcome {
             Self::Interrupted => "interrupted",
             Self::Failed => "failed",
         }
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for Outcome {
+    fn from_sql(
+        value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+    ) -> diesel::deserialize::Result<Self> {
+        let text = <String as diesel::deserialize::FromSql<
+            diesel::sql_types::Text,
+            diesel::sqlite::Sqlite,
+        >>::from_sql(value)?;
+        [Self::Pending, Self::Ok, Self::Interrupted, Self::Failed]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == text)
+            .ok_or_else(|| super::damaged("requests.outcome", &text))
     }
 }
 
@@ -145,7 +161,7 @@ pub struct Request {
     pub started_at: String,
     pub first_token_ms: Option<i32>,
     pub duration_ms: Option<i32>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub error: Option<String>,
 }
 

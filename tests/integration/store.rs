@@ -171,4 +171,19 @@ fn damaged_values_are_errors_naming_them() {
         "{}",
         stderr(&output)
     );
+    // Past the CHECK constraints, as another program could write: an unknown status.
+    env.execute(
+        "UPDATE requests SET sent_message_ids = '[1]';
+         PRAGMA ignore_check_constraints = ON;
+         UPDATE messages SET status = 'lost' WHERE id = 2;",
+    );
+    let output = env.tm().args(["show", "1"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "messages.status holds 'lost', which tm does not know; the database may be damaged"
+        ),
+        "{}",
+        stderr(&output)
+    );
 }
