@@ -244,7 +244,7 @@ fn main() -> Result<()> {
                     &NewRequest {
                         conversation_id: Some(conversation.id),
                         question_id: Some(question.id),
-                        kind: "chat",
+                        kind: request::Kind::Chat.as_str(),
                         model,
                         sent_message_ids: format!("[{}]", question.id),
                         system_prompt: None,
@@ -295,7 +295,7 @@ fn main() -> Result<()> {
                         &NewRequest {
                             conversation_id: None,
                             question_id: None,
-                            kind: "image",
+                            kind: request::Kind::Image.as_str(),
                             model: "gpt-image-2",
                             sent_message_ids: "[]".into(),
                             system_prompt: None,

@@ -22,7 +22,7 @@ use crate::paths;
 use crate::prices::PriceTable;
 use crate::store;
 use crate::store::image::{self, Image};
-use crate::store::request::{self, NewRequest, Outcome, RequestResult};
+use crate::store::request::{self, Kind, NewRequest, Outcome, RequestResult};
 use crate::ui::spinner::Spinner;
 use crate::ui::{self, fmt};
 
@@ -91,7 +91,7 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
             &NewRequest {
                 conversation_id: None,
                 question_id: None,
-                kind: "image",
+                kind: Kind::Image.as_str(),
                 model: &model,
                 sent_message_ids: "[]".to_owned(),
                 system_prompt: None,

@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::money::Money;
 use crate::prices::{self, Billed, ModelInfo};
 use crate::store::attachment;
-use crate::store::request::{NewRequest, Outcome, RequestResult};
+use crate::store::request::{Kind, NewRequest, Outcome, RequestResult};
 use crate::store::{self, Conversation, Message, Role, Status, Store};
 use crate::ui;
 
@@ -175,7 +175,7 @@ pub async fn send(
             &NewRequest {
                 conversation_id: Some(conversation_id),
                 question_id: Some(question_id),
-                kind: "chat",
+                kind: Kind::Chat.as_str(),
                 model: &options.model,
                 sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
                 system_prompt: options.system.as_deref(),

@@ -10,7 +10,7 @@ use crate::api::types::{Content, ContentPart, FileData, ImageUrl, WireMessage};
 use crate::attach::{Attachment, Detail, Kind};
 use crate::context::{self, Candidate, LeftOut};
 use crate::store::attachment::{self, Bytes};
-use crate::store::request::Request;
+use crate::store::request::{self, Request};
 use crate::store::{Conversation, Message, Role, Status, Store};
 use crate::tokens::{self, Encoding, REPLY_PRIMING};
 use crate::ui::fmt;
@@ -254,7 +254,7 @@ pub fn recorded_estimate(
     if let Some(estimate) = request.estimated_prompt_tokens {
         return Ok(usize::try_from(estimate).ok());
     }
-    if request.kind != "chat" {
+    if request.kind != request::Kind::Chat {
         return Ok(None);
     }
     let encoding = Encoding::for_model(&request.model);

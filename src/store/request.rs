@@ -41,6 +41,38 @@ impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlit
     }
 }
 
+/// What a request asked for: an answer in a conversation, or images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Chat,
+    Image,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Image => "image",
+        }
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for Kind {
+    fn from_sql(
+        value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+    ) -> diesel::deserialize::Result<Self> {
+        let text = <String as diesel::deserialize::FromSql<
+            diesel::sql_types::Text,
+            diesel::sqlite::Sqlite,
+        >>::from_sql(value)?;
+        [Self::Chat, Self::Image]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| super::damaged("requests.kind", &text))
+    }
+}
+
 /// Written before the request goes out.
 #[derive(Insertable)]
 #[diesel(table_name = requests)]
@@ -131,7 +163,7 @@ pub struct Request {
     pub id: i32,
     pub question_id: Option<i32>,
     pub answer_id: Option<i32>,
-    pub kind: String,
+    pub kind: Kind,
     pub model: String,
     /// The message ids sent, the question last (a JSON array in the database).
     pub sent_message_ids: SentIds,
