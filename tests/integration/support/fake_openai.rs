@@ -170,6 +170,9 @@ pub struct FakeOpenAi {
     port: u16,
     expected: usize,
     recorded: Arc<Mutex<Vec<Recorded>>>,
+    /// What went wrong in the server itself: a panic, or a write that failed for another
+    /// reason than tm hanging up. The test that caused it fails when the server is dropped.
+    faults: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeOpenAi {
@@ -183,8 +186,10 @@ impl FakeOpenAi {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local addr").port();
         let recorded = Arc::new(Mutex::new(Vec::new()));
+        let faults = Arc::new(Mutex::new(Vec::new()));
         let expected = replies.len();
         let log = Arc::clone(&recorded);
+        let fault_log = Arc::clone(&faults);
         thread::spawn(move || {
             let mut replies = replies.into_iter();
             for stream in listener.incoming() {
@@ -199,13 +204,22 @@ impl FakeOpenAi {
                 });
                 // Replies go out on their own threads, so one held on a gate or silent does
                 // not keep the next connection waiting; they are still handed out in order.
-                thread::spawn(move || write_reply(stream, reply));
+                let fault_log = Arc::clone(&fault_log);
+                thread::spawn(move || {
+                    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        write_reply(stream, reply)
+                    }));
+                    if let Some(fault) = fault(written) {
+                        fault_log.lock().expect("fault log").push(fault);
+                    }
+                });
             }
         });
         Self {
             port,
             expected,
             recorded,
+            faults,
         }
     }
 
@@ -218,9 +232,38 @@ impl FakeOpenAi {
     }
 }
 
+/// What a reply thread's end says about the server, if anything. tm hanging up early is what
+/// several tests do on purpose (Ctrl-C, SIGKILL, a closed stdout), so a broken pipe or a
+/// reset connection is no fault.
+fn fault(written: std::thread::Result<std::io::Result<()>>) -> Option<String> {
+    use std::io::ErrorKind;
+    match written {
+        Ok(Ok(())) => None,
+        Ok(Err(err))
+            if matches!(
+                err.kind(),
+                ErrorKind::BrokenPipe | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+            ) =>
+        {
+            None
+        }
+        Ok(Err(err)) => Some(format!("writing a reply failed: {err}")),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Some(format!("a reply thread panicked: {text}"))
+        }
+    }
+}
+
 impl Drop for FakeOpenAi {
     fn drop(&mut self) {
         if !thread::panicking() {
+            let faults = self.faults.lock().expect("fault log").clone();
+            assert!(faults.is_empty(), "the fake server failed: {faults:?}");
             let hits = self.requests().len();
             assert_eq!(
                 hits, self.expected,
