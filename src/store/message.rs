@@ -26,11 +26,8 @@ impl Role {
 
 impl FromSql<Text, Sqlite> for Role {
     fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
-        [Self::User, Self::Assistant]
-            .into_iter()
-            .find(|role| role.as_str() == text)
-            .ok_or_else(|| super::damaged("messages.role", &text))
+        let all = [Self::User, Self::Assistant];
+        super::stored_enum(value, &all, Self::as_str, "messages.role")
     }
 }
 
@@ -60,17 +57,14 @@ impl Status {
 
 impl FromSql<Text, Sqlite> for Status {
     fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
-        [
+        let all = [
             Self::Pending,
             Self::Answered,
             Self::Failed,
             Self::Complete,
             Self::Interrupted,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == text)
-        .ok_or_else(|| super::damaged("messages.status", &text))
+        ];
+        super::stored_enum(value, &all, Self::as_str, "messages.status")
     }
 }
 

@@ -238,14 +238,32 @@ fn refuse_newer(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Stored times are UTC, fixed width, so text order is time order and SQLite's date
-/// functions read them.
 /// A stored text that names none of a column's values: an error naming the column and the
 /// value, never a default that would hide the damage.
 fn damaged(column: &str, value: &str) -> Box<dyn std::error::Error + Send + Sync> {
     format!("{column} holds '{value}', which tm does not know; the database may be damaged").into()
 }
 
+/// The one of `values` whose text is stored in `column`: how every enum of a row is read.
+fn stored_enum<T: Copy>(
+    value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+    values: &[T],
+    as_str: fn(T) -> &'static str,
+    column: &str,
+) -> diesel::deserialize::Result<T> {
+    let text = <String as diesel::deserialize::FromSql<
+        diesel::sql_types::Text,
+        diesel::sqlite::Sqlite,
+    >>::from_sql(value)?;
+    values
+        .iter()
+        .copied()
+        .find(|candidate| as_str(*candidate) == text)
+        .ok_or_else(|| damaged(column, &text))
+}
+
+/// Stored times are UTC, fixed width, so text order is time order and SQLite's date
+/// functions read them.
 pub fn timestamp(at: jiff::Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

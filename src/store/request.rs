@@ -30,14 +30,8 @@ impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlit
     fn from_sql(
         value: diesel::sqlite::SqliteValue<'_, '_, '_>,
     ) -> diesel::deserialize::Result<Self> {
-        let text = <String as diesel::deserialize::FromSql<
-            diesel::sql_types::Text,
-            diesel::sqlite::Sqlite,
-        >>::from_sql(value)?;
-        [Self::Pending, Self::Ok, Self::Interrupted, Self::Failed]
-            .into_iter()
-            .find(|outcome| outcome.as_str() == text)
-            .ok_or_else(|| super::damaged("requests.outcome", &text))
+        let all = [Self::Pending, Self::Ok, Self::Interrupted, Self::Failed];
+        super::stored_enum(value, &all, Self::as_str, "requests.outcome")
     }
 }
 
@@ -62,14 +56,12 @@ impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlit
     fn from_sql(
         value: diesel::sqlite::SqliteValue<'_, '_, '_>,
     ) -> diesel::deserialize::Result<Self> {
-        let text = <String as diesel::deserialize::FromSql<
-            diesel::sql_types::Text,
-            diesel::sqlite::Sqlite,
-        >>::from_sql(value)?;
-        [Self::Chat, Self::Image]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| super::damaged("requests.kind", &text))
+        super::stored_enum(
+            value,
+            &[Self::Chat, Self::Image],
+            Self::as_str,
+            "requests.kind",
+        )
     }
 }
 

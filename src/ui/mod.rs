@@ -14,38 +14,33 @@ pub fn stdout_is_styled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// The width of the terminal stdout writes to, when it is one: what tables fit into.
+/// The width of the terminal `stream` is, when it is one: what tables and lines fit into.
+fn terminal_width(stream: impl std::os::fd::AsFd) -> Option<usize> {
+    terminal_size::terminal_size_of(stream).map(|(width, _)| usize::from(width.0))
+}
+
 pub fn stdout_terminal_width() -> Option<usize> {
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    comfy_table::Table::new().width().map(usize::from)
+    terminal_width(std::io::stdout())
 }
 
-/// A status line on stderr (a summary, a token line), wrapped at spaces to the terminal's
-/// width when stderr is one, so that the terminal never cuts a number or a word in two.
-pub fn status(text: &str) {
-    let width = terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| usize::from(w.0));
+/// `text` wrapped at spaces to `width` when there is one, so that the terminal never cuts a
+/// word, a number or a date in two; words longer than a line are left whole. Unchanged
+/// off a terminal.
+fn wrapped(text: &str, width: Option<usize>) -> String {
     match width {
-        Some(width) => {
-            let options = textwrap::Options::new(width).break_words(false);
-            eprintln!("{}", textwrap::fill(text, options));
-        }
-        None => eprintln!("{text}"),
-    }
-}
-
-/// A line of prose for stdout, wrapped at spaces to the terminal's width when stdout is a
-/// terminal, so that the terminal never cuts a number or a date in two; words are never
-/// broken. Unchanged off a terminal.
-pub fn fit_prose(text: &str) -> String {
-    match stdout_terminal_width() {
-        Some(width) => {
-            let options = textwrap::Options::new(width).break_words(false);
-            textwrap::fill(text, options)
-        }
+        Some(width) => textwrap::fill(text, textwrap::Options::new(width).break_words(false)),
         None => text.to_owned(),
     }
+}
+
+/// A status line on stderr (a summary, a token line), wrapped to stderr's terminal.
+pub fn status(text: &str) {
+    eprintln!("{}", wrapped(text, terminal_width(std::io::stderr())));
+}
+
+/// A line of prose for stdout, wrapped to stdout's terminal.
+pub fn fit_prose(text: &str) -> String {
+    wrapped(text, stdout_terminal_width())
 }
 
 /// Dim text on stderr: a terminal, and no NO_COLOR.
