@@ -214,12 +214,16 @@ impl Spent {
             return format!("{place} · no exchanges");
         }
         let t = fmt::tilde(self.estimated);
-        let cost = fmt::cost_total(self.cost, i64::from(self.unpriced));
-        let cost = if cost.starts_with('$') {
-            format!("{t}{cost}")
+        // An amount is marked as estimated; a cost that is only "unknown" is not.
+        let amount = if self.unpriced && !self.cost.is_positive() {
+            ""
         } else {
-            cost
+            t
         };
+        let cost = format!(
+            "{amount}{}",
+            fmt::cost_total(self.cost, i64::from(self.unpriced))
+        );
         format!(
             "{place} · {} · {t}{} prompt + {t}{} completion tokens · {cost}",
             fmt::plural(self.exchanges, "exchange"),

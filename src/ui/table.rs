@@ -43,14 +43,18 @@ impl Grid {
 
     /// The columns kept and the width of the text column, for a terminal `width` wide.
     fn layout(&self, width: usize) -> (Vec<usize>, Option<usize>) {
-        let widest = |column: usize| {
-            self.rows
-                .iter()
-                .map(|row| row.get(column).map_or(0, |cell| super::fmt::width(cell)))
-                .chain([super::fmt::width(&self.headers[column])])
-                .max()
-                .unwrap_or(0)
-        };
+        // Measured once: a table may have thousands of rows (`tm list --all`).
+        let widths: Vec<usize> = (0..self.headers.len())
+            .map(|column| {
+                self.rows
+                    .iter()
+                    .map(|row| row.get(column).map_or(0, |cell| super::fmt::width(cell)))
+                    .chain([super::fmt::width(&self.headers[column])])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let widest = |column: usize| widths[column];
         let mut kept: Vec<usize> = (0..self.headers.len()).collect();
         // Each column takes its content, a space either side and one border line; the
         // table one more border line.
