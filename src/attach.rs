@@ -125,7 +125,7 @@ pub fn sniff(bytes: &[u8]) -> Option<(Kind, &'static str)> {
 /// Text in a legacy encoding, as far as the bytes tell.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Legacy {
-    /// Decoded without a single error, and no other encoding comes close.
+    /// Decoded without a single error into enough letters to trust the guess.
     Sure {
         encoding: &'static str,
         text: String,
