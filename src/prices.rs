@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use serde_json::{Map, Value};
 
 use crate::money::Money;
+use crate::tokens::Tally;
 
 const EMBEDDED: &str = include_str!("../data/openai-prices-litellm-1.110.2.json");
 const EMBEDDED_SOURCE: &str = "LiteLLM 1.110.2 price table (embedded extract)";
@@ -78,16 +79,8 @@ impl fmt::Display for TokenPrices {
     }
 }
 
-/// Token counts of one request as the API bills them; reasoning is inside `completion`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Billed {
-    pub prompt: u64,
-    pub cached: u64,
-    pub completion: u64,
-}
-
 /// What the table says of one model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModelInfo {
     /// The table entry that answered: the model itself or its family.
     pub entry: String,
@@ -144,12 +137,12 @@ impl ModelInfo {
 }
 
 /// (prompt − cached) × input + cached × cached input + completion × output.
-pub fn cost(billed: Billed, prices: TokenPrices) -> Money {
-    let uncached = billed.prompt.saturating_sub(billed.cached);
+pub fn cost(tally: &Tally, prices: TokenPrices) -> Money {
+    let uncached = tally.prompt.saturating_sub(tally.cached);
     charge(&[
         (uncached, prices.input),
-        (billed.cached, prices.cached),
-        (billed.completion, prices.output),
+        (tally.cached, prices.cached),
+        (tally.completion, prices.output),
     ])
 }
 
@@ -526,15 +519,16 @@ mod tests {
             cached: per_1m(0.075),
             output: per_1m(4.5),
         };
-        let billed = Billed {
+        let tally = Tally {
             prompt: 1234,
             cached: 312,
             completion: 56,
+            ..Tally::default()
         };
         // (922 × 0.75 + 312 × 0.075 + 56 × 4.5) / 1e6 = 966.9 / 1e6, to the picodollar.
-        assert_eq!(cost(billed, prices), Money::from_usd(0.000_966_9));
-        assert_eq!(cost(billed, prices).to_string(), "0.0009669");
-        assert_eq!(cost(Billed::default(), prices), Money::ZERO);
+        assert_eq!(cost(&tally, prices), Money::from_usd(0.000_966_9));
+        assert_eq!(cost(&tally, prices).to_string(), "0.0009669");
+        assert_eq!(cost(&Tally::default(), prices), Money::ZERO);
     }
 
     #[test]

@@ -9,12 +9,14 @@ use crate::api::Client;
 use crate::app::{self, App, Opened};
 use crate::attach;
 use crate::cli::AskArgs;
+use crate::context::Plan;
 use crate::error;
-use crate::exchange::{self, Counting, Exchange, Options, Plan};
+use crate::exchange::{self, Counting, Exchange, Options};
 use crate::money::{self, Money};
 use crate::prices::{ModelInfo, PriceTable};
 use crate::store::request::{Outcome, Request};
 use crate::store::{Message, Store};
+use crate::tokens;
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
@@ -63,12 +65,12 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
             question,
             attachments,
             &title,
-            options,
+            options.window(),
         )?,
         None => {
             let conversation =
                 conversation.ok_or_else(|| anyhow!("there is no conversation to retry"))?;
-            Plan::retry(&mut store, conversation, options)?
+            Plan::retry(&mut store, conversation, options.window())?
         }
     };
     if args.dry_run {
@@ -81,6 +83,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         &mut store,
         &client,
         plan,
+        &options,
         model_info.as_ref(),
         &mut sink,
     ))?;
@@ -250,18 +253,18 @@ struct DryRunMessage<'a> {
 }
 
 fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()> {
-    let model = plan.options.model.as_str();
-    let estimate = exchange::estimate(model, plan.encoding, &plan.parts);
+    let model = plan.model.as_str();
+    let estimate = plan.estimate();
     let price = model_info
         .and_then(|info| info.prices_for(estimate.total as u64))
         .map(|p| p.input);
     let report = DryRun {
-        model: &plan.options.model,
+        model,
         conversation: plan.conversation.as_ref().map(|c| c.id),
         messages: plan
             .parts
             .iter()
-            .zip(&estimate.per_part)
+            .zip(&estimate.per_message)
             .map(|(part, &tokens)| DryRunMessage {
                 id: part.id,
                 role: part.role,
@@ -274,12 +277,12 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
                         name: a.name.clone(),
                         mime: a.mime.clone(),
                         size: a.size,
-                        estimated_tokens: exchange::attachment_tokens(model, plan.encoding, a),
+                        estimated_tokens: tokens::attachment_tokens(model, plan.encoding, a),
                     })
                     .collect(),
             })
             .collect(),
-        reply_priming_tokens: crate::tokens::REPLY_PRIMING,
+        reply_priming_tokens: tokens::REPLY_PRIMING,
         estimated_prompt_tokens: estimate.total,
         input_price_per_million: price,
         estimated_input_cost: price.map(|p| p.times(estimate.total as u64)),

@@ -12,8 +12,9 @@ use crate::app::{self, App, Opened};
 use crate::attach::{self, Attachment, Detail};
 use crate::cli::ChatArgs;
 use crate::context::MaxMessages;
+use crate::context::Plan;
 use crate::error::{self, Error};
-use crate::exchange::{self, Counting, End, Exchange, Options, Plan};
+use crate::exchange::{self, Counting, End, Exchange, Options};
 use crate::money::Money;
 use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
@@ -357,13 +358,13 @@ impl Session {
                         question.clone(),
                         attachments,
                         &question,
-                        self.options.clone(),
+                        self.options.window(),
                     )?;
                     self.send(plan)?;
                 }
                 Flow::Retry => match self.conversation.clone() {
                     Some(conversation) => {
-                        match Plan::retry(&mut self.store, conversation, self.options.clone()) {
+                        match Plan::retry(&mut self.store, conversation, self.options.window()) {
                             Ok(plan) => self.send(plan)?,
                             Err(err) => error::print(&err),
                         }
@@ -387,6 +388,7 @@ impl Session {
             &mut self.store,
             &self.client,
             plan,
+            &self.options,
             self.model_info.as_ref(),
             &mut sink,
         ))?;

@@ -10,11 +10,11 @@ use serde::Serialize;
 use crate::app::{App, Opened};
 use crate::attach;
 use crate::cli::ShowArgs;
-use crate::exchange;
+use crate::context;
 use crate::store::attachment;
 use crate::store::request::{Outcome, Request};
 use crate::store::{Conversation, Message, Role, Status, Store};
-use crate::tokens::Encoding;
+use crate::tokens::{self, Encoding};
 use crate::ui::{self, fmt, table};
 
 #[derive(Serialize)]
@@ -52,8 +52,7 @@ fn files(store: &mut Store, messages: &[Message], requests: &[Request]) -> Resul
         store.read(|conn| attachment::of_messages(conn, &ids, attachment::Bytes::OfText))?;
     for (message_id, file) in found {
         let model = models.get(&message_id).copied().unwrap_or_default();
-        let estimated_tokens =
-            exchange::attachment_tokens(model, Encoding::for_model(model), &file);
+        let estimated_tokens = tokens::attachment_tokens(model, Encoding::for_model(model), &file);
         files.entry(message_id).or_default().push(File {
             size: file.size,
             width: file.width,
@@ -84,9 +83,9 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
     if args.tokens {
         // `tm ask` does not build the encoder; the view that shows estimates counts them now.
         let by_id: HashMap<i32, &Message> = messages.iter().map(|m| (m.id, m)).collect();
-        let mut counted = exchange::MessageCounts::default();
+        let mut counted = context::MessageCounts::default();
         for request in &mut requests {
-            let estimate = exchange::recorded_estimate(&mut store, request, &by_id, &mut counted)?;
+            let estimate = context::recorded_estimate(&mut store, request, &by_id, &mut counted)?;
             request.estimated_prompt_tokens = estimate.and_then(|n| i32::try_from(n).ok());
         }
     }

@@ -1,8 +1,8 @@
 //! One question end to end: save the question before anything is sent, stream the answer to
 //! a sink, then save the answer and the request record with what it cost. Ctrl-C and
 //! dropped connections keep what arrived. `tm ask` runs it once; `tm chat` runs it in a
-//! loop. What goes out (the plan) and its estimates are in `plan.rs`; how it is sent in
-//! `options.rs`.
+//! loop. What goes out is the plan (`crate::context`); how it is sent, the options
+//! (`options.rs`).
 
 use std::io;
 use std::thread;
@@ -12,34 +12,24 @@ use anyhow::{Context as _, Result, anyhow};
 use futures_util::StreamExt as _;
 
 use crate::api::sse::StreamEvent;
-use crate::api::types::{ChatRequest, StreamOptions, Usage, WireMessage};
+use crate::api::types::{
+    ChatRequest, Content, ContentPart, FileData, ImageUrl, StreamOptions, Usage, WireMessage,
+};
 use crate::api::{ApiError, Client, Sink};
-use crate::context::LeftOut;
+use crate::attach::{Detail, Kind as FileKind};
+use crate::context::{self, LeftOut, Part, Plan};
 use crate::error::Error;
 use crate::money::Money;
-use crate::prices::{self, Billed, ModelInfo};
+use crate::prices::{self, ModelInfo, TokenPrices};
 use crate::store::attachment;
 use crate::store::request::{Kind, NewRequest, Outcome, RequestResult};
 use crate::store::{self, Conversation, Message, Role, Status, Store};
-use crate::ui;
+use crate::tokens::{self, Encoding, Estimate, Tally, upper_bound};
+use crate::ui::{self, fmt};
 
 mod options;
-mod plan;
 
 pub use options::{Counting, Options, model_info};
-pub use plan::{
-    MessageCounts, Part, Plan, attachment_tokens, check_context_window, estimate, recorded_estimate,
-};
-
-/// Tokens of a finished request: from the API's usage, or estimated when it reported none.
-#[derive(Debug, Clone, Copy)]
-pub struct Tally {
-    pub prompt: u64,
-    pub cached: u64,
-    pub completion: u64,
-    pub reasoning: u64,
-    pub estimated: bool,
-}
 
 #[derive(Debug)]
 pub enum End {
@@ -105,11 +95,56 @@ impl Exchange {
 
 /// What was counted of one exchange: the prompt's estimate and the content tokens of the
 /// question and the answer.
-#[derive(Debug, Clone, Copy)]
-struct CountedExchange {
-    prompt: usize,
-    question: usize,
-    answer: usize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counted {
+    prompt: u64,
+    question: u64,
+    answer: u64,
+    encoding: Encoding,
+}
+
+/// The numbers a finished request is recorded with: its tokens, the unit prices they were
+/// charged at, and what that cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bill {
+    tally: Option<Tally>,
+    prices: Option<TokenPrices>,
+    cost: Option<Money>,
+}
+
+/// Turns what came back into the record's numbers: the API's usage when it reported one,
+/// else the local count marked estimated. A request that failed got nothing back, so it was
+/// not billed. Without a price for the model the tokens are kept and the cost is unknown.
+fn bill(
+    failed: bool,
+    usage: Option<&Usage>,
+    counted: Option<Counted>,
+    model_info: Option<&ModelInfo>,
+) -> Bill {
+    let tally = match (usage, counted) {
+        _ if failed => None,
+        (Some(usage), _) => Some(Tally {
+            prompt: usage.prompt_tokens,
+            cached: usage.cached(),
+            completion: usage.completion_tokens,
+            reasoning: usage.reasoning(),
+            estimated: false,
+        }),
+        (None, Some(counted)) => Some(Tally {
+            prompt: counted.prompt,
+            completion: counted.answer,
+            estimated: true,
+            ..Tally::default()
+        }),
+        (None, None) => None,
+    };
+    let prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
+    let cost = tally.zip(prices).map(|(t, p)| prices::cost(&t, p));
+    Bill {
+        tally,
+        prices,
+        cost,
+    }
 }
 
 /// How often a streaming answer is written to the database.
@@ -132,78 +167,29 @@ fn to_i32(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// The rows a question's exchange writes to; the answer's once its first text is saved.
+#[derive(Debug, Clone, Copy)]
+struct Rows {
+    conversation: i32,
+    question: i32,
+    request: i32,
+    answer: Option<i32>,
+}
+
 /// Sends the plan's question and records everything about it.
 pub async fn send(
     store: &mut Store,
     client: &Client,
     plan: Plan,
+    options: &Options,
     model_info: Option<&ModelInfo>,
     sink: &mut dyn Sink,
 ) -> Result<Exchange> {
-    let options = &plan.options;
-    let now = store::now();
-    let question_text = plan.question().to_owned();
-    let history_ids: Vec<i32> = plan.history().filter_map(|p| p.id).collect();
-    let (conversation_id, question_id, request_id) = store.write(|conn| {
-        let conversation_id = match &plan.conversation {
-            Some(c) => c.id,
-            None => Conversation::create(conn, &plan.title, &now)?.id,
-        };
-        let question_id = match plan.retried() {
-            Some(id) => {
-                Message::set_status(conn, id, Status::Pending)?;
-                id
-            }
-            None => {
-                let question = Message::insert(
-                    conn,
-                    conversation_id,
-                    Role::User,
-                    &question_text,
-                    Status::Pending,
-                    &now,
-                )?;
-                for file in plan.parts.last().map_or(&[][..], |p| &p.attachments) {
-                    attachment::insert(conn, question.id, file)?;
-                }
-                question.id
-            }
-        };
-        let sent: Vec<i32> = history_ids.iter().copied().chain([question_id]).collect();
-        let request_id = store::request::insert(
-            conn,
-            &NewRequest {
-                conversation_id: Some(conversation_id),
-                question_id: Some(question_id),
-                kind: Kind::Chat.as_str(),
-                model: &options.model,
-                sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
-                system_prompt: options.system.as_deref(),
-                started_at: &now,
-                outcome: Outcome::Pending.as_str(),
-            },
-        )?;
-        Conversation::touch(conn, conversation_id, &now)?;
-        Ok((conversation_id, question_id, request_id))
-    })?;
-
-    // Counting runs beside the request, never before it. Only what the count needs crosses
-    // to the thread, not the files' bytes.
-    let encoding = plan.encoding;
-    let count = {
-        let model = options.model.clone();
-        let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
-        move || estimate(&model, encoding, &parts)
-    };
-    let estimator = match options.counting {
-        Counting::Always => Ok(thread::spawn(count)),
-        Counting::WhenUnreported => Err(count),
-    };
-
-    let wire: Vec<WireMessage<'_>> = plan.parts.iter().map(Part::wire).collect();
+    let mut rows = record_question(store, &plan, options)?;
+    let counter = Counter::start(&plan, options.counting);
     let request = ChatRequest {
         model: &options.model,
-        messages: wire,
+        messages: plan.parts.iter().map(wire).collect(),
         stream: options.stream,
         stream_options: options.stream.then_some(StreamOptions {
             include_usage: true,
@@ -213,31 +199,7 @@ pub async fn send(
     };
     let started = Instant::now();
     let mut got = Received::default();
-    // What has arrived is in the database within CHECKPOINT_EVERY of arriving, so a killed
-    // process or a dead laptop loses at most that much of an answer.
-    let mut answer_id: Option<i32> = None;
-    let mut checkpoint = |text: &str| {
-        let saved = store.write(|conn| match answer_id {
-            Some(id) => Message::set_content(conn, id, text),
-            None => {
-                Message::set_status(conn, question_id, Status::Answered)?;
-                let now = store::now();
-                let message = Message::insert(
-                    conn,
-                    conversation_id,
-                    Role::Assistant,
-                    text,
-                    Status::Interrupted,
-                    &now,
-                )?;
-                answer_id = Some(message.id);
-                Ok(())
-            }
-        });
-        // A checkpoint that cannot be written (a busy disk) is retried by the next one and,
-        // in the end, by the final save, whose error is reported.
-        drop(saved);
-    };
+    let mut checkpoint = |text: &str| save_partial(store, &mut rows, text);
     let result = tokio::select! {
         result = receive(client, &request, sink, started, &mut got, &mut checkpoint) => Some(result),
         Ok(()) = tokio::signal::ctrl_c() => None,
@@ -249,54 +211,208 @@ pub async fn send(
         Some(Err(error)) if got.text.is_empty() => End::Failed(error),
         Some(Err(error)) => End::Dropped(error),
     };
+    let failed = matches!(end, End::Failed(_));
+    let counted = counter.finish(&got, failed)?;
+    let bill = bill(failed, got.usage.as_ref(), counted, model_info);
+    record_answer(store, rows, &got, &end, counted, &bill, duration)?;
+    Ok(Exchange {
+        conversation_id: rows.conversation,
+        request_id: rows.request,
+        model: options.model.clone(),
+        left_out: plan.left_out,
+        answered: !got.text.is_empty(),
+        finish_reason: got.finish_reason,
+        tally: bill.tally,
+        cost: bill.cost,
+        end,
+        output_error: got.output_error,
+    })
+}
 
-    let estimate = match estimator {
-        Ok(thread) => Some(
-            thread
-                .join()
-                .map_err(|_| anyhow!("the token estimator failed"))?,
-        ),
-        Err(count) if got.usage.is_none() && !matches!(end, End::Failed(_)) => Some(count()),
-        Err(_) => None,
-    };
-    let counted = estimate.map(|estimate| CountedExchange {
-        prompt: estimate.total,
-        // The text alone: the question's files are added again whenever it is re-sent.
-        question: estimate.content.last().copied().unwrap_or(0),
-        answer: encoding.count(&got.text),
-    });
-    let tally = match (got.usage, counted) {
-        // Nothing came back, so nothing was billed: the estimate stays on the record as the
-        // pre-send estimate only.
-        _ if matches!(end, End::Failed(_)) => None,
-        (Some(usage), _) => Some(Tally {
-            prompt: usage.prompt_tokens,
-            cached: usage.cached(),
-            completion: usage.completion_tokens,
-            reasoning: usage.reasoning(),
-            estimated: false,
-        }),
-        (None, Some(counted)) => Some(Tally {
-            prompt: counted.prompt as u64,
-            cached: 0,
-            completion: counted.answer as u64,
-            reasoning: 0,
-            estimated: true,
-        }),
-        (None, None) => None,
-    };
-    let unit_prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
-    let cost = tally.zip(unit_prices).map(|(t, p)| {
-        prices::cost(
-            Billed {
-                prompt: t.prompt,
-                cached: t.cached,
-                completion: t.completion,
+/// Refuses a prompt larger than the model's context window, before anything is sent.
+///
+/// Only a prompt whose upper bound passes the window is counted, and only then is the
+/// encoder built.
+pub fn check_context_window(plan: &Plan, window: Option<u64>) -> Result<()> {
+    let Some(window) = window else { return Ok(()) };
+    let model = plan.model.as_str();
+    if upper_bound(model, plan.parts.iter().map(Part::counted)) as u64 <= window {
+        return Ok(());
+    }
+    let estimate = plan.estimate().total as u64;
+    if estimate <= window {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the prompt is about {} tokens, more than {model}'s context window of {} tokens; {}. Nothing was sent",
+        fmt::count(estimate),
+        fmt::count(window),
+        context::shorten_advice(Some(window))
+    )
+}
+
+/// A message on the wire: plain text, or the text followed by its files.
+fn wire(part: &Part) -> WireMessage<'_> {
+    if part.attachments.is_empty() {
+        return WireMessage {
+            role: part.role,
+            content: Content::Text(&part.content),
+        };
+    }
+    let mut parts = vec![ContentPart::Text {
+        text: part.content.clone(),
+    }];
+    parts.extend(part.attachments.iter().map(|a| match a.kind {
+        FileKind::Image => ContentPart::ImageUrl {
+            image_url: ImageUrl {
+                url: a.data_url(),
+                detail: a.detail.unwrap_or(Detail::Auto).as_str(),
             },
-            p,
-        )
+        },
+        FileKind::Text => ContentPart::Text { text: a.as_text() },
+        FileKind::Pdf => ContentPart::File {
+            file: FileData {
+                filename: a.name.clone(),
+                file_data: a.data_url(),
+            },
+        },
+    }));
+    WireMessage {
+        role: part.role,
+        content: Content::Parts(parts),
+    }
+}
+
+/// Writes the question (or marks a retried one pending) and a pending request record, before
+/// anything is sent.
+fn record_question(store: &mut Store, plan: &Plan, options: &Options) -> Result<Rows> {
+    let now = store::now();
+    let history_ids: Vec<i32> = plan.history().filter_map(|p| p.id).collect();
+    store.write(|conn| {
+        let conversation = match &plan.conversation {
+            Some(c) => c.id,
+            None => Conversation::create(conn, &fmt::preview(&plan.title, 60), &now)?.id,
+        };
+        let question = match plan.retried() {
+            Some(id) => {
+                Message::set_status(conn, id, Status::Pending)?;
+                id
+            }
+            None => {
+                let question = Message::insert(
+                    conn,
+                    conversation,
+                    Role::User,
+                    plan.question(),
+                    Status::Pending,
+                    &now,
+                )?;
+                for file in plan.parts.last().map_or(&[][..], |p| &p.attachments) {
+                    attachment::insert(conn, question.id, file)?;
+                }
+                question.id
+            }
+        };
+        let sent: Vec<i32> = history_ids.iter().copied().chain([question]).collect();
+        let request = store::request::insert(
+            conn,
+            &NewRequest {
+                conversation_id: Some(conversation),
+                question_id: Some(question),
+                kind: Kind::Chat.as_str(),
+                model: &options.model,
+                sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
+                system_prompt: options.system.as_deref(),
+                started_at: &now,
+                outcome: Outcome::Pending.as_str(),
+            },
+        )?;
+        Conversation::touch(conn, conversation, &now)?;
+        Ok(Rows {
+            conversation,
+            question,
+            request,
+            answer: None,
+        })
+    })
+}
+
+/// Counting runs beside the request, never before it, or only afterwards when the API
+/// reported no usage (see `Counting`).
+enum Counter {
+    Beside(thread::JoinHandle<Estimate>, Encoding),
+    Later(Box<dyn FnOnce() -> Estimate + Send>, Encoding),
+}
+
+impl Counter {
+    fn start(plan: &Plan, counting: Counting) -> Self {
+        // Only what the count needs crosses to the thread, not the files' bytes.
+        let model = plan.model.clone();
+        let encoding = plan.encoding;
+        let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
+        let count = move || tokens::estimate(&model, encoding, parts.iter().map(Part::counted));
+        match counting {
+            Counting::Always => Self::Beside(thread::spawn(count), encoding),
+            Counting::WhenUnreported => Self::Later(Box::new(count), encoding),
+        }
+    }
+
+    fn finish(self, got: &Received, failed: bool) -> Result<Option<Counted>> {
+        let (estimate, encoding) = match self {
+            Self::Beside(thread, encoding) => (
+                thread
+                    .join()
+                    .map_err(|_| anyhow!("the token estimator failed"))?,
+                encoding,
+            ),
+            Self::Later(count, encoding) if got.usage.is_none() && !failed => (count(), encoding),
+            Self::Later(..) => return Ok(None),
+        };
+        Ok(Some(Counted {
+            prompt: estimate.total as u64,
+            // The text alone: the question's files are added again whenever it is re-sent.
+            question: estimate.content.last().copied().unwrap_or(0) as u64,
+            answer: encoding.count(&got.text) as u64,
+            encoding,
+        }))
+    }
+}
+
+/// What has arrived is in the database within CHECKPOINT_EVERY of arriving, so a killed
+/// process or a dead laptop loses at most that much of an answer.
+fn save_partial(store: &mut Store, rows: &mut Rows, text: &str) {
+    let saved = store.write(|conn| match rows.answer {
+        Some(id) => Message::set_content(conn, id, text),
+        None => {
+            Message::set_status(conn, rows.question, Status::Answered)?;
+            let message = Message::insert(
+                conn,
+                rows.conversation,
+                Role::Assistant,
+                text,
+                Status::Interrupted,
+                &store::now(),
+            )?;
+            rows.answer = Some(message.id);
+            Ok(())
+        }
     });
-    let (outcome, answer_status, error_text) = match &end {
+    // A checkpoint that cannot be written (a busy disk) is retried by the next one and, in
+    // the end, by the final save, whose error is reported.
+    drop(saved);
+}
+
+/// Saves the answer, the messages' token counts and the finished request record.
+fn record_answer(
+    store: &mut Store,
+    rows: Rows,
+    got: &Received,
+    end: &End,
+    counted: Option<Counted>,
+    bill: &Bill,
+    duration: Duration,
+) -> Result<()> {
+    let (outcome, answer_status, error_text) = match end {
         End::Complete => (Outcome::Ok, Status::Complete, None),
         End::Interrupted => (
             Outcome::Interrupted,
@@ -311,80 +427,62 @@ pub async fn send(
         End::Failed(e) => (Outcome::Failed, Status::Complete, Some(e.to_string())),
     };
     let finished_at = store::now();
-    let answer = got.text;
+    let answer = &got.text;
     store.write(|conn| {
         if let Some(counted) = counted {
-            Message::set_tokens(
-                conn,
-                question_id,
-                to_i32(counted.question as u64),
-                encoding.name(),
-            )?;
+            let encoding = counted.encoding.name();
+            Message::set_tokens(conn, rows.question, to_i32(counted.question), encoding)?;
         }
         let answer_id = if answer.is_empty() {
-            Message::set_status(conn, question_id, Status::Failed)?;
+            Message::set_status(conn, rows.question, Status::Failed)?;
             None
         } else {
-            Message::set_status(conn, question_id, Status::Answered)?;
-            let message = match answer_id {
+            Message::set_status(conn, rows.question, Status::Answered)?;
+            let message = match rows.answer {
                 Some(id) => {
-                    Message::set_content(conn, id, &answer)?;
+                    Message::set_content(conn, id, answer)?;
                     Message::set_status(conn, id, answer_status)?;
                     Message::find(conn, id)?
                 }
                 None => Message::insert(
                     conn,
-                    conversation_id,
+                    rows.conversation,
                     Role::Assistant,
-                    &answer,
+                    answer,
                     answer_status,
                     &finished_at,
                 )?,
             };
             if let Some(counted) = counted {
-                Message::set_tokens(
-                    conn,
-                    message.id,
-                    to_i32(counted.answer as u64),
-                    encoding.name(),
-                )?;
+                let encoding = counted.encoding.name();
+                Message::set_tokens(conn, message.id, to_i32(counted.answer), encoding)?;
             }
             Some(message.id)
         };
+        let tally = bill.tally;
         store::request::finish(
             conn,
-            request_id,
+            rows.request,
             &RequestResult {
                 answer_id,
-                estimated_prompt_tokens: counted.map(|c| to_i32(c.prompt as u64)),
+                estimated_prompt_tokens: counted.map(|c| to_i32(c.prompt)),
                 prompt_tokens: tally.map(|t| to_i32(t.prompt)),
                 cached_tokens: tally.map(|t| to_i32(t.cached)),
                 completion_tokens: tally.map(|t| to_i32(t.completion)),
                 reasoning_tokens: tally.map(|t| to_i32(t.reasoning)),
                 usage_estimated: tally.is_some_and(|t| t.estimated),
-                input_price: unit_prices.map(|p| p.input),
-                cached_price: unit_prices.map(|p| p.cached),
-                output_price: unit_prices.map(|p| p.output),
-                cost,
+                input_price: bill.prices.map(|p| p.input),
+                cached_price: bill.prices.map(|p| p.cached),
+                output_price: bill.prices.map(|p| p.output),
+                cost: bill.cost,
                 first_token_ms: got.first_token.map(millis),
                 error: error_text.as_deref(),
                 ..RequestResult::ended(outcome, millis(duration))
             },
         )?;
-        Conversation::touch(conn, conversation_id, &finished_at)
+        Conversation::touch(conn, rows.conversation, &finished_at)
     })?;
-    Ok(Exchange {
-        conversation_id,
-        request_id,
-        model: options.model.clone(),
-        left_out: plan.left_out,
-        answered: !answer.is_empty(),
-        finish_reason: got.finish_reason,
-        tally,
-        cost,
-        end,
-        output_error: got.output_error,
-    })
+    Ok(())
 }
 
 async fn receive(
@@ -461,5 +559,128 @@ async fn receive(
         Err(ApiError::Dropped(
             "the stream ended before the answer was complete".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::{CompletionDetails, PromptDetails};
+    use crate::prices::LongContext;
+
+    fn prices(input: f64, cached: f64, output: f64) -> TokenPrices {
+        TokenPrices {
+            input: Money::per_token(input),
+            cached: Money::per_token(cached),
+            output: Money::per_token(output),
+        }
+    }
+
+    /// $1.25 / $0.125 / $10 per million, doubled past 272,000 prompt tokens.
+    fn model() -> ModelInfo {
+        ModelInfo {
+            prices: Some(prices(1.25, 0.125, 10.0)),
+            long_context: Some(LongContext {
+                threshold: 272_000,
+                prices: prices(2.5, 0.25, 20.0),
+            }),
+            ..ModelInfo::default()
+        }
+    }
+
+    fn usage(prompt: u64, cached: u64, completion: u64, reasoning: u64) -> Usage {
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            prompt_tokens_details: Some(PromptDetails {
+                cached_tokens: Some(cached),
+            }),
+            completion_tokens_details: Some(CompletionDetails {
+                reasoning_tokens: Some(reasoning),
+            }),
+        }
+    }
+
+    const COUNTED: Counted = Counted {
+        prompt: 1_000,
+        question: 12,
+        answer: 400,
+        encoding: Encoding::O200kBase,
+    };
+
+    #[test]
+    fn reported_usage_is_billed_as_reported() {
+        let bill = bill(
+            false,
+            Some(&usage(2_000, 500, 300, 100)),
+            Some(COUNTED),
+            Some(&model()),
+        );
+        let tally = Tally {
+            prompt: 2_000,
+            cached: 500,
+            completion: 300,
+            reasoning: 100,
+            estimated: false,
+        };
+        assert_eq!(bill.tally, Some(tally));
+        assert_eq!(bill.prices, Some(prices(1.25, 0.125, 10.0)));
+        // 1,500 × 1.25 + 500 × 0.125 + 300 × 10 = 4,937.5 per million.
+        assert_eq!(
+            bill.cost.map(|c| c.to_string()),
+            Some("0.0049375".to_owned())
+        );
+    }
+
+    #[test]
+    fn without_usage_the_local_count_is_billed_as_an_estimate() {
+        let bill = bill(false, None, Some(COUNTED), Some(&model()));
+        let tally = Tally {
+            prompt: 1_000,
+            completion: 400,
+            estimated: true,
+            ..Tally::default()
+        };
+        assert_eq!(bill.tally, Some(tally));
+        // 1,000 × 1.25 + 400 × 10 = 5,250 per million.
+        assert_eq!(bill.cost.map(|c| c.to_string()), Some("0.00525".to_owned()));
+    }
+
+    #[test]
+    fn a_long_prompt_is_billed_at_the_long_context_prices() {
+        let bill = bill(false, Some(&usage(272_001, 0, 0, 0)), None, Some(&model()));
+        assert_eq!(bill.prices, Some(prices(2.5, 0.25, 20.0)));
+        // 272,001 × 2.5 per million.
+        assert_eq!(
+            bill.cost.map(|c| c.to_string()),
+            Some("0.6800025".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_failed_request_is_not_billed() {
+        let failed = bill(
+            true,
+            Some(&usage(2_000, 0, 0, 0)),
+            Some(COUNTED),
+            Some(&model()),
+        );
+        let nothing = Bill {
+            tally: None,
+            prices: None,
+            cost: None,
+        };
+        assert_eq!(failed, nothing);
+        assert_eq!(bill(false, None, None, Some(&model())), nothing);
+    }
+
+    #[test]
+    fn an_unpriced_model_keeps_its_tokens_without_a_cost() {
+        let bill = bill(false, Some(&usage(2_000, 0, 300, 0)), None, None);
+        assert_eq!(
+            bill.tally.map(|t| (t.prompt, t.completion)),
+            Some((2_000, 300))
+        );
+        assert_eq!((bill.prices, bill.cost), (None, None));
     }
 }

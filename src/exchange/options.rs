@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use crate::cli::SendArgs;
-use crate::context::MaxMessages;
+use crate::context::{MaxMessages, Window};
 use crate::error;
 use crate::prices::{self, EffortFit, ModelInfo, PriceTable};
 use crate::settings::Settings;
@@ -38,6 +38,16 @@ pub enum Counting {
 }
 
 impl Options {
+    /// What the plan needs of these options.
+    pub fn window(&self) -> Window<'_> {
+        Window {
+            model: &self.model,
+            system: self.system.as_deref(),
+            max_messages: self.max_messages,
+            context_tokens: self.context_tokens,
+        }
+    }
+
     /// Flags over settings over defaults, for `ask` and `chat` alike. A continued
     /// conversation's own model comes after `-m` and before every default, `TM_MODEL`
     /// included: continuing a conversation continues it with the model it was having.

@@ -1,9 +1,13 @@
-//! Which stored messages go out with a new question (the context window). Pure functions
-//! over the history.
+//! Which stored messages go out with a new question (the context window): pure functions
+//! over the history here, and the plan that applies them to a conversation in `plan.rs`.
 
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::str::FromStr;
+
+mod plan;
+
+pub use plan::{MessageCounts, Part, Plan, Window, recorded_estimate};
 
 /// The `max-messages` setting: how many messages are sent, the new question included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

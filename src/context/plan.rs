@@ -1,21 +1,18 @@
-//! What a question goes out with, before anything is sent: the messages the context window
-//! picks (the plan), and their token estimates, which `tm show` also uses for records that
-//! were sent without one.
+//! What a question goes out with, before anything is sent: the system prompt, the messages
+//! the context window picks and the question (the plan). Also the same messages of a request
+//! already recorded, for `tm show` to estimate what it was sent with.
 
 use std::collections::HashMap;
 
 use anyhow::Result;
 
-use crate::api::types::{Content, ContentPart, FileData, ImageUrl, WireMessage};
-use crate::attach::{Attachment, Detail, Kind};
-use crate::context::{self, Candidate, LeftOut};
+use crate::attach::{Attachment, Kind};
 use crate::store::attachment::{self, Bytes};
 use crate::store::request::{self, Request};
 use crate::store::{Conversation, Message, Role, Status, Store};
-use crate::tokens::{self, Encoding, REPLY_PRIMING};
-use crate::ui::fmt;
+use crate::tokens::{Encoding, Estimate, ToCount, estimate};
 
-use super::Options;
+use super::{Candidate, LeftOut, MaxMessages};
 
 /// One message as it will be sent, with its content tokens when already counted.
 #[derive(Debug, Clone)]
@@ -38,8 +35,17 @@ impl Part {
         }
     }
 
+    pub fn counted(&self) -> ToCount<'_> {
+        ToCount {
+            role: self.role,
+            text: &self.content,
+            known_tokens: self.known_tokens,
+            files: &self.attachments,
+        }
+    }
+
     /// A copy for counting: images keep their size, text files their text, nothing else.
-    pub(super) fn without_bytes(&self) -> Self {
+    pub fn without_bytes(&self) -> Self {
         let attachments = self
             .attachments
             .iter()
@@ -57,61 +63,27 @@ impl Part {
             ..self.clone()
         }
     }
+}
 
-    /// The message on the wire: plain text, or the text followed by its files.
-    pub(super) fn wire(&self) -> WireMessage<'_> {
-        if self.attachments.is_empty() {
-            return WireMessage {
-                role: self.role,
-                content: Content::Text(&self.content),
-            };
-        }
-        let mut parts = vec![ContentPart::Text {
-            text: self.content.clone(),
-        }];
-        parts.extend(self.attachments.iter().map(|a| match a.kind {
-            Kind::Image => ContentPart::ImageUrl {
-                image_url: ImageUrl {
-                    url: a.data_url(),
-                    detail: a.detail.unwrap_or(Detail::Auto).as_str(),
-                },
-            },
-            Kind::Text => ContentPart::Text { text: a.as_text() },
-            Kind::Pdf => ContentPart::File {
-                file: FileData {
-                    filename: a.name.clone(),
-                    file_data: a.data_url(),
-                },
-            },
-        }));
-        WireMessage {
-            role: self.role,
-            content: Content::Parts(parts),
-        }
-    }
+/// What the plan needs of how a question is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    pub model: &'a str,
+    pub system: Option<&'a str>,
+    pub max_messages: MaxMessages,
+    pub context_tokens: Option<usize>,
 }
 
 /// The messages a question goes out with: system prompt, the picked history, the question.
 pub struct Plan {
     pub conversation: Option<Conversation>,
-    /// The title a new conversation gets.
+    /// The title a new conversation gets, whole; the exchange shortens it.
     pub title: String,
-    pub options: Options,
+    pub model: String,
     pub encoding: Encoding,
     pub parts: Vec<Part>,
     /// Earlier messages the window did not send, when there are any.
     pub left_out: Option<LeftOut>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Estimate {
-    /// Prompt tokens each part adds, attachments included, in the order of `Plan::parts`.
-    pub per_part: Vec<usize>,
-    /// Tokens of each part's text alone: what is stored as a message's content tokens, to
-    /// which its files and the message overhead are added whenever it is sent again.
-    pub content: Vec<usize>,
-    /// Their sum plus the reply priming.
-    pub total: usize,
 }
 
 fn stored_part(message: &Message, encoding: Encoding) -> Part {
@@ -131,90 +103,6 @@ fn stored_part(message: &Message, encoding: Encoding) -> Part {
         attachments: Vec::new(),
         known_tokens,
     }
-}
-
-/// Estimated input tokens of one attached file; `None` for PDFs, which have no published formula.
-pub fn attachment_tokens(
-    model: &str,
-    encoding: Encoding,
-    attachment: &Attachment,
-) -> Option<usize> {
-    match attachment.kind {
-        Kind::Image => {
-            let low = attachment.detail == Some(Detail::Low);
-            let tokens = tokens::image_tokens(model, attachment.width?, attachment.height?, low);
-            usize::try_from(tokens).ok()
-        }
-        Kind::Text => Some(encoding.count(&attachment.as_text())),
-        Kind::Pdf => None,
-    }
-}
-
-/// Tokens of every part: the only place the encoder is needed before an answer arrives.
-pub fn estimate(model: &str, encoding: Encoding, parts: &[Part]) -> Estimate {
-    let content: Vec<usize> = parts
-        .iter()
-        .map(|part| {
-            part.known_tokens
-                .unwrap_or_else(|| encoding.count(&part.content))
-        })
-        .collect();
-    let per_part: Vec<usize> = parts
-        .iter()
-        .zip(&content)
-        .map(|(part, &content)| {
-            let files: usize = part
-                .attachments
-                .iter()
-                .filter_map(|a| attachment_tokens(model, encoding, a))
-                .sum();
-            encoding.message_tokens(part.role, content) + files
-        })
-        .collect();
-    let total = per_part.iter().sum::<usize>() + REPLY_PRIMING;
-    Estimate {
-        per_part,
-        content,
-        total,
-    }
-}
-
-/// Refuses a prompt larger than the model's context window, before anything is sent.
-///
-/// Every BPE token stands for at least one byte, so a prompt whose bytes fit cannot exceed
-/// the window; only a prompt that might is counted, and only then is the encoder built.
-pub fn check_context_window(plan: &Plan, window: Option<u64>) -> Result<()> {
-    let Some(window) = window else { return Ok(()) };
-    let model = plan.options.model.as_str();
-    let upper: usize = plan
-        .parts
-        .iter()
-        .map(|part| {
-            let files: usize = part
-                .attachments
-                .iter()
-                .map(|a| match a.kind {
-                    Kind::Image => attachment_tokens(model, plan.encoding, a).unwrap_or(0),
-                    Kind::Text | Kind::Pdf => a.bytes.len(),
-                })
-                .sum();
-            part.content.len() + part.role.len() + tokens::PER_MESSAGE + files
-        })
-        .sum::<usize>()
-        + REPLY_PRIMING;
-    if upper as u64 <= window {
-        return Ok(());
-    }
-    let estimate = estimate(model, plan.encoding, &plan.parts).total as u64;
-    if estimate <= window {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "the prompt is about {} tokens, more than {model}'s context window of {} tokens; {}. Nothing was sent",
-        fmt::count(estimate),
-        fmt::count(window),
-        context::shorten_advice(Some(window))
-    )
 }
 
 /// Fills in the files of stored messages, with the bytes `bytes` asks for; files already
@@ -279,7 +167,9 @@ pub fn recorded_estimate(
         parts.push(part);
     }
     load_attachments(store, &mut parts, Bytes::OfText)?;
-    Ok(Some(estimate(&request.model, encoding, &parts).total))
+    Ok(Some(
+        estimate(&request.model, encoding, parts.iter().map(Part::counted)).total,
+    ))
 }
 
 impl Plan {
@@ -290,20 +180,24 @@ impl Plan {
         question: String,
         attachments: Vec<Attachment>,
         title: &str,
-        options: Options,
+        window: Window<'_>,
     ) -> Result<Self> {
         let history = match &conversation {
             Some(c) => store.read(|conn| Message::history(conn, c.id))?,
             None => Vec::new(),
         };
         let question = Part::new("user", question, attachments);
-        Self::with_question(store, conversation, history, question, title, options)
+        Self::with_question(store, conversation, history, question, title, window)
     }
 
     /// The conversation's last question again, when it failed: the same stored message
     /// with its files, nothing retyped and no second question row. An error says why when
     /// the last question did not fail.
-    pub fn retry(store: &mut Store, conversation: Conversation, options: Options) -> Result<Self> {
+    pub fn retry(
+        store: &mut Store,
+        conversation: Conversation,
+        window: Window<'_>,
+    ) -> Result<Self> {
         let mut history = store.read(|conn| Message::history(conn, conversation.id))?;
         let failed = history
             .last()
@@ -314,18 +208,11 @@ impl Plan {
                 conversation.id
             );
         };
-        let mut question = [stored_part(&last, Encoding::for_model(&options.model))];
+        let mut question = [stored_part(&last, Encoding::for_model(window.model))];
         load_attachments(store, &mut question, Bytes::All)?;
         let [question] = question;
         let title = conversation.title.clone();
-        Self::with_question(
-            store,
-            Some(conversation),
-            history,
-            question,
-            &title,
-            options,
-        )
+        Self::with_question(store, Some(conversation), history, question, &title, window)
     }
 
     fn with_question(
@@ -334,71 +221,75 @@ impl Plan {
         history: Vec<Message>,
         question: Part,
         title: &str,
-        options: Options,
+        window: Window<'_>,
     ) -> Result<Self> {
-        let encoding = Encoding::for_model(&options.model);
-        let mut history: Vec<Part> = history
-            .iter()
-            .filter(|m| m.sendable())
-            .map(|m| stored_part(m, encoding))
-            .collect();
-        let system = options
+        let encoding = Encoding::for_model(window.model);
+        let mut stored: Vec<Part> = history.iter().map(|m| stored_part(m, encoding)).collect();
+        let system = window
             .system
-            .clone()
             .filter(|s| !s.trim().is_empty())
-            .map(|content| Part::new("system", content, Vec::new()));
-        let fixed: Vec<Part> = system.iter().chain([&question]).cloned().collect();
+            .map(|content| Part::new("system", content.to_owned(), Vec::new()));
         // Token counts are only needed (and the encoder only built) when a budget is set.
-        let (candidates, fixed_tokens) = match options.context_tokens {
+        let (candidates, fixed_tokens): (Vec<Candidate>, usize) = match window.context_tokens {
             Some(_) => {
                 // Counting needs only text files' bytes; what is sent gets all of its own below.
-                load_attachments(store, &mut history, Bytes::OfText)?;
-                let counted = estimate(&options.model, encoding, &history);
-                let candidates = counted
-                    .per_part
+                load_attachments(store, &mut stored, Bytes::OfText)?;
+                let counted = estimate(window.model, encoding, stored.iter().map(Part::counted));
+                let candidates = history
                     .iter()
-                    .map(|&tokens| Candidate {
-                        sendable: true,
+                    .zip(counted.per_message)
+                    .map(|(message, tokens)| Candidate {
+                        sendable: message.sendable(),
                         tokens,
                     })
                     .collect();
-                (candidates, estimate(&options.model, encoding, &fixed).total)
+                let fixed = system.iter().chain([&question]).map(Part::counted);
+                (candidates, estimate(window.model, encoding, fixed).total)
             }
-            None => (
-                vec![
-                    Candidate {
-                        sendable: true,
-                        tokens: 0
-                    };
-                    history.len()
-                ],
-                0,
-            ),
+            None => {
+                let candidates = history
+                    .iter()
+                    .map(|message| Candidate {
+                        sendable: message.sendable(),
+                        tokens: 0,
+                    })
+                    .collect();
+                (candidates, 0)
+            }
         };
-        let picked = context::select(
+        let picked = super::select(
             &candidates,
-            options.max_messages,
-            options.context_tokens,
+            window.max_messages,
+            window.context_tokens,
             fixed_tokens,
         );
-        let left_out = context::left_out(
+        let left_out = super::left_out(
             &candidates,
             &picked,
-            options.max_messages,
-            options.context_tokens,
+            window.max_messages,
+            window.context_tokens,
         );
         let mut parts: Vec<Part> = system.into_iter().collect();
-        parts.extend(picked.into_iter().map(|index| history[index].clone()));
+        parts.extend(picked.into_iter().map(|index| stored[index].clone()));
         load_attachments(store, &mut parts, Bytes::All)?;
         parts.push(question);
         Ok(Self {
             conversation,
-            title: fmt::preview(title, 60),
-            options,
+            title: title.to_owned(),
+            model: window.model.to_owned(),
             encoding,
             parts,
             left_out,
         })
+    }
+
+    /// Tokens of every part, in order.
+    pub fn estimate(&self) -> Estimate {
+        estimate(
+            &self.model,
+            self.encoding,
+            self.parts.iter().map(Part::counted),
+        )
     }
 
     pub fn question(&self) -> &str {
@@ -412,7 +303,7 @@ impl Plan {
     }
 
     /// The stored question this plan sends again, when it is a retry.
-    pub(super) fn retried(&self) -> Option<i32> {
+    pub fn retried(&self) -> Option<i32> {
         self.parts.last().and_then(|p| p.id)
     }
 }
