@@ -21,7 +21,7 @@ use tm::attach::{self, Attachment, Detail, Kind};
 use tm::money::Money;
 use tm::store::image::{self, Image};
 use tm::store::request::{self, NewRequest, Outcome, RequestResult};
-use tm::store::{self, Conversation, Message, Role, Status, Store, attachment};
+use tm::store::{self, Conversation, ImageId, Message, Role, Status, Store, attachment};
 
 struct Random(u64);
 
@@ -244,12 +244,12 @@ fn main() -> Result<()> {
                     &NewRequest {
                         conversation_id: Some(conversation.id),
                         question_id: Some(question.id),
-                        kind: request::Kind::Chat.as_str(),
+                        kind: request::Kind::Chat,
                         model,
                         sent_message_ids: format!("[{}]", question.id),
                         system_prompt: None,
                         started_at: &stamp,
-                        outcome: Outcome::Pending.as_str(),
+                        outcome: Outcome::Pending,
                     },
                 )?;
                 let length = 30 + random.below(200);
@@ -295,12 +295,12 @@ fn main() -> Result<()> {
                         &NewRequest {
                             conversation_id: None,
                             question_id: None,
-                            kind: request::Kind::Image.as_str(),
+                            kind: request::Kind::Image,
                             model: "gpt-image-2",
                             sent_message_ids: "[]".into(),
                             system_prompt: None,
                             started_at: &stamp,
-                            outcome: Outcome::Pending.as_str(),
+                            outcome: Outcome::Pending,
                         },
                     )?;
                     // 20 text tokens in, 4,160 image tokens out, at gpt-image-2's prices.
@@ -326,7 +326,7 @@ fn main() -> Result<()> {
                     image::insert(
                         conn,
                         &Image {
-                            id: 0,
+                            id: ImageId(0),
                             request_id: id,
                             prompt: "a red fox".into(),
                             revised_prompt: None,
@@ -335,7 +335,7 @@ fn main() -> Result<()> {
                             quality: Some("auto".into()),
                             path: format!("tm-image-{id}.png"),
                             copy_path: format!("images/{id}.png"),
-                            sha256: format!("{id:064x}"),
+                            sha256: format!("{:064x}", id.0),
                             created_at: stamp.clone(),
                         },
                     )?;

@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::attach::Detail;
 use crate::context::MaxMessages;
 use crate::prices::EFFORTS;
+use crate::store::ConversationId;
 
 /// TokenMetered: the OpenAI API from the terminal. Pay per token, keep every conversation in
 /// one local SQLite file, and see what each message, conversation, day and model cost.
@@ -80,8 +81,8 @@ pub struct AskArgs {
     pub words: Vec<String>,
 
     /// Continue this conversation
-    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i32).range(1..), conflicts_with = "continue_last")]
-    pub conv: Option<i32>,
+    #[arg(long, value_name = "ID", value_parser = conversation_id(), conflicts_with = "continue_last")]
+    pub conv: Option<ConversationId>,
 
     /// Continue the most recent conversation
     #[arg(short = 'c', long = "continue")]
@@ -128,8 +129,8 @@ pub struct AskArgs {
 #[derive(Debug, Args)]
 pub struct ChatArgs {
     /// Continue this conversation
-    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(i32).range(1..), group = "resume")]
-    pub conv: Option<i32>,
+    #[arg(long, value_name = "ID", value_parser = conversation_id(), group = "resume")]
+    pub conv: Option<ConversationId>,
     /// Continue the most recent conversation
     #[arg(long, group = "resume")]
     pub last: bool,
@@ -194,8 +195,8 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The conversation's id (see `tm list`)
-    #[arg(value_parser = clap::value_parser!(i32).range(1..))]
-    pub id: i32,
+    #[arg(value_parser = conversation_id())]
+    pub id: ConversationId,
     /// One row per exchange: messages sent, tokens, estimate, cost, timings
     #[arg(long, group = "format")]
     pub tokens: bool,
@@ -210,8 +211,8 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct RenameArgs {
     /// The conversation's id, as `tm list` shows it
-    #[arg(value_parser = clap::value_parser!(i32).range(1..))]
-    pub id: i32,
+    #[arg(value_parser = conversation_id())]
+    pub id: ConversationId,
     /// The new title; several words are joined with spaces
     #[arg(required = true, num_args = 1..)]
     pub title: Vec<String>,
@@ -220,8 +221,8 @@ pub struct RenameArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The ids of the conversations to delete, as `tm list` shows them; all or none are deleted
-    #[arg(required = true, num_args = 1.., value_parser = clap::value_parser!(i32).range(1..))]
-    pub ids: Vec<i32>,
+    #[arg(required = true, num_args = 1.., value_parser = conversation_id())]
+    pub ids: Vec<ConversationId>,
     /// Do not ask (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
@@ -288,4 +289,9 @@ pub struct PricesArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
+}
+
+/// A conversation id as typed: a whole number from 1 up.
+fn conversation_id() -> impl TypedValueParser<Value = ConversationId> {
+    clap::value_parser!(i32).range(1..).map(ConversationId)
 }

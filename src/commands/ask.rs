@@ -15,7 +15,7 @@ use crate::exchange::{self, Counting, Exchange, Options};
 use crate::money::{self, Money};
 use crate::prices::{ModelInfo, PriceTable};
 use crate::store::request::{Outcome, Request};
-use crate::store::{Message, Store};
+use crate::store::{ConversationId, Message, MessageId, RequestId, Store};
 use crate::tokens;
 use crate::ui::{self, fmt, stream::StdoutSink, table};
 
@@ -104,8 +104,8 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
 /// `tm ask --json`: the answer and its request record, as stored.
 #[derive(Serialize)]
 struct Answered {
-    conversation_id: i32,
-    request_id: i32,
+    conversation_id: ConversationId,
+    request_id: RequestId,
     model: String,
     answer: String,
     finish_reason: Option<String>,
@@ -223,7 +223,7 @@ pub fn summary(exchange: &Exchange, priced: bool) -> String {
 #[derive(Serialize)]
 struct DryRun<'a> {
     model: &'a str,
-    conversation: Option<i32>,
+    conversation: Option<ConversationId>,
     messages: Vec<DryRunMessage<'a>>,
     reply_priming_tokens: usize,
     estimated_prompt_tokens: usize,
@@ -245,7 +245,7 @@ struct DryRunAttachment {
 #[derive(Serialize)]
 struct DryRunMessage<'a> {
     /// The stored message's id; null for the system prompt and the new question.
-    id: Option<i32>,
+    id: Option<MessageId>,
     role: &'a str,
     estimated_tokens: usize,
     preview: String,

@@ -19,7 +19,9 @@ use crate::money::Money;
 use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::request::Request;
-use crate::store::{Conversation, Limit, Message, Role, Store, Summary};
+use crate::store::{
+    Conversation, ConversationId, Limit, Message, MessageId, RequestId, Role, Store, Summary,
+};
 use crate::tokens::Encoding;
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
@@ -61,7 +63,7 @@ struct Session {
     effort: Option<String>,
     model_info: Option<ModelInfo>,
     conversation: Option<Conversation>,
-    last_request: Option<i32>,
+    last_request: Option<RequestId>,
     /// Files for the next question, from /attach.
     attachments: Vec<Attachment>,
     /// What this session asked, for the line said on leaving.
@@ -168,7 +170,7 @@ fn resume(store: &mut Store, args: &ChatArgs, interactive: bool) -> Result<Optio
 /// The exchanges of one session, summed for the line said on leaving.
 #[derive(Default)]
 struct Spent {
-    conversations: Vec<i32>,
+    conversations: Vec<ConversationId>,
     exchanges: usize,
     prompt: u64,
     completion: u64,
@@ -195,7 +197,7 @@ impl Spent {
     }
 
     /// `left conversation 12 · 3 exchanges · 3,702 prompt + 168 completion tokens · $0.0029`.
-    fn farewell(&self, current: Option<i32>) -> String {
+    fn farewell(&self, current: Option<ConversationId>) -> String {
         let mut ids = self.conversations.clone();
         if let Some(id) = current.filter(|id| !ids.contains(id)) {
             ids.push(id);
@@ -206,7 +208,7 @@ impl Spent {
             many => format!(
                 "left conversations {}",
                 many.iter()
-                    .map(i32::to_string)
+                    .map(ConversationId::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -508,12 +510,12 @@ impl Session {
     }
 
     /// `/tokens`: what the last request sent and what it cost, the estimate beside the actual.
-    fn tokens(&mut self, id: i32) -> Result<String> {
+    fn tokens(&mut self, id: RequestId) -> Result<String> {
         let request = self
             .store
             .read(|conn| Request::find(conn, id))?
             .ok_or_else(|| anyhow!("request {id} is gone"))?;
-        let roles: HashMap<i32, String> = match &self.conversation {
+        let roles: HashMap<MessageId, String> = match &self.conversation {
             Some(c) => {
                 let messages = self.store.read(|conn| Message::history(conn, c.id))?;
                 messages

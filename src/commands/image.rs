@@ -20,15 +20,15 @@ use crate::image_rules::{self, Choice, Family};
 use crate::money::Money;
 use crate::paths;
 use crate::prices::PriceTable;
-use crate::store;
 use crate::store::image::{self, Image};
 use crate::store::request::{self, Kind, NewRequest, Outcome, RequestResult};
+use crate::store::{self, ImageId, RequestId};
 use crate::ui::spinner::Spinner;
 use crate::ui::{self, fmt};
 
 #[derive(Serialize)]
 struct Report<'a> {
-    request_id: i32,
+    request_id: RequestId,
     model: &'a str,
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
@@ -91,12 +91,12 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
             &NewRequest {
                 conversation_id: None,
                 question_id: None,
-                kind: Kind::Image.as_str(),
+                kind: Kind::Image,
                 model: &model,
                 sent_message_ids: "[]".to_owned(),
                 system_prompt: None,
                 started_at: &started_at,
-                outcome: Outcome::Pending.as_str(),
+                outcome: Outcome::Pending,
             },
         )
     })?;
@@ -192,7 +192,7 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
             }
         };
         images.push(Image {
-            id: 0,
+            id: ImageId(0),
             request_id,
             prompt: prompt.clone(),
             revised_prompt: item.revised_prompt.clone(),
@@ -323,7 +323,7 @@ fn decode(
 /// `tm-image-<request>[-k].<ext>` in the current directory.
 fn target_path(
     output: Option<&Path>,
-    request_id: i32,
+    request_id: RequestId,
     k: usize,
     count: usize,
     extension: &str,

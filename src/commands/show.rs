@@ -13,7 +13,7 @@ use crate::cli::ShowArgs;
 use crate::context;
 use crate::store::attachment;
 use crate::store::request::{Outcome, Request};
-use crate::store::{Conversation, Message, Role, Status, Store};
+use crate::store::{Conversation, Message, MessageId, Role, Status, Store};
 use crate::tokens::{self, Encoding};
 use crate::ui::{self, fmt, table};
 
@@ -37,11 +37,11 @@ struct File {
     estimated_tokens: Option<usize>,
 }
 
-type Files = HashMap<i32, Vec<File>>;
+type Files = HashMap<MessageId, Vec<File>>;
 
 fn files(store: &mut Store, messages: &[Message], requests: &[Request]) -> Result<Files> {
-    let ids: Vec<i32> = messages.iter().map(|m| m.id).collect();
-    let models: HashMap<i32, &str> = requests
+    let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
+    let models: HashMap<MessageId, &str> = requests
         .iter()
         .filter_map(|r| Some((r.question_id?, r.model.as_str())))
         .collect();
@@ -82,7 +82,7 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
     let mut requests = store.read(|conn| Request::of_conversation(conn, id))?;
     if args.tokens {
         // `tm ask` does not build the encoder; the view that shows estimates counts them now.
-        let by_id: HashMap<i32, &Message> = messages.iter().map(|m| (m.id, m)).collect();
+        let by_id: HashMap<MessageId, &Message> = messages.iter().map(|m| (m.id, m)).collect();
         let mut counted = context::MessageCounts::default();
         for request in &mut requests {
             let estimate = context::recorded_estimate(&mut store, request, &by_id, &mut counted)?;
@@ -90,7 +90,7 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
         }
     }
     let files = files(&mut store, &messages, &requests)?;
-    let numbers: HashMap<i32, usize> = messages
+    let numbers: HashMap<MessageId, usize> = messages
         .iter()
         .enumerate()
         .map(|(i, m)| (m.id, i + 1))
@@ -126,7 +126,7 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
 }
 
 /// "messages 5–8, 4 sent": the numbers of the first and last message a request sent.
-fn sent(request: &Request, numbers: &HashMap<i32, usize>) -> String {
+fn sent(request: &Request, numbers: &HashMap<MessageId, usize>) -> String {
     let sent: Vec<usize> = request
         .sent_ids()
         .iter()
@@ -149,7 +149,7 @@ fn tokens(n: Option<i32>, estimated: bool) -> String {
     })
 }
 
-fn exchanges(requests: &[Request], numbers: &HashMap<i32, usize>) -> String {
+fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> String {
     let mut out = table::new(
         [
             "#",
@@ -201,7 +201,7 @@ fn exchanges(requests: &[Request], numbers: &HashMap<i32, usize>) -> String {
 }
 
 /// The header line of a question: the request it started.
-fn question_note(request: Option<&Request>, numbers: &HashMap<i32, usize>) -> String {
+fn question_note(request: Option<&Request>, numbers: &HashMap<MessageId, usize>) -> String {
     let Some(request) = request else {
         return "not sent".to_owned();
     };
@@ -256,15 +256,15 @@ fn transcript(
     conversation: &Conversation,
     messages: &[Message],
     requests: &[Request],
-    numbers: &HashMap<i32, usize>,
+    numbers: &HashMap<MessageId, usize>,
     files: &Files,
     markdown: bool,
 ) -> String {
-    let asked: HashMap<i32, &Request> = requests
+    let asked: HashMap<MessageId, &Request> = requests
         .iter()
         .filter_map(|r| Some((r.question_id?, r)))
         .collect();
-    let answered: HashMap<i32, &Request> = requests
+    let answered: HashMap<MessageId, &Request> = requests
         .iter()
         .filter_map(|r| Some((r.answer_id?, r)))
         .collect();

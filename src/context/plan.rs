@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::attach::{Attachment, Kind};
 use crate::store::attachment::{self, Bytes};
 use crate::store::request::{self, Request};
-use crate::store::{Conversation, Message, Role, Status, Store};
+use crate::store::{Conversation, Message, MessageId, Role, Status, Store};
 use crate::tokens::{Encoding, Estimate, ToCount, estimate};
 
 use super::{Candidate, LeftOut, MaxMessages};
@@ -17,7 +17,7 @@ use super::{Candidate, LeftOut, MaxMessages};
 /// One message as it will be sent, with its content tokens when already counted.
 #[derive(Debug, Clone)]
 pub struct Part {
-    pub id: Option<i32>,
+    pub id: Option<MessageId>,
     pub role: &'static str,
     pub content: String,
     pub attachments: Vec<Attachment>,
@@ -108,7 +108,7 @@ fn stored_part(message: &Message, encoding: Encoding) -> Part {
 /// Fills in the files of stored messages, with the bytes `bytes` asks for; files already
 /// there are replaced.
 fn load_attachments(store: &mut Store, parts: &mut [Part], bytes: Bytes) -> Result<()> {
-    let ids: Vec<i32> = parts.iter().filter_map(|p| p.id).collect();
+    let ids: Vec<MessageId> = parts.iter().filter_map(|p| p.id).collect();
     if ids.is_empty() {
         return Ok(());
     }
@@ -127,7 +127,7 @@ fn load_attachments(store: &mut Store, parts: &mut [Part], bytes: Bytes) -> Resu
 /// Content tokens of stored messages that `recorded_estimate` counted, so that a message sent
 /// with many requests is counted once.
 #[derive(Default)]
-pub struct MessageCounts(HashMap<(i32, Encoding), usize>);
+pub struct MessageCounts(HashMap<(MessageId, Encoding), usize>);
 
 /// The pre-send estimate of a recorded chat request, counted now where `tm ask` left it empty
 /// (see `Counting`). What it is computed from is all stored (the messages sent, their files,
@@ -136,7 +136,7 @@ pub struct MessageCounts(HashMap<(i32, Encoding), usize>);
 pub fn recorded_estimate(
     store: &mut Store,
     request: &Request,
-    messages: &HashMap<i32, &Message>,
+    messages: &HashMap<MessageId, &Message>,
     counted: &mut MessageCounts,
 ) -> Result<Option<usize>> {
     if let Some(estimate) = request.estimated_prompt_tokens {
@@ -303,7 +303,7 @@ impl Plan {
     }
 
     /// The stored question this plan sends again, when it is a retry.
-    pub fn retried(&self) -> Option<i32> {
+    pub fn retried(&self) -> Option<MessageId> {
         self.parts.last().and_then(|p| p.id)
     }
 }

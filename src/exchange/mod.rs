@@ -23,7 +23,9 @@ use crate::money::Money;
 use crate::prices::{self, ModelInfo, TokenPrices};
 use crate::store::attachment;
 use crate::store::request::{Kind, NewRequest, Outcome, RequestResult};
-use crate::store::{self, Conversation, Message, Role, Status, Store};
+use crate::store::{
+    self, Conversation, ConversationId, Message, MessageId, RequestId, Role, Status, Store,
+};
 use crate::tokens::{self, Encoding, Estimate, Tally, upper_bound};
 use crate::ui::{self, fmt};
 
@@ -43,8 +45,8 @@ pub enum End {
 }
 
 pub struct Exchange {
-    pub conversation_id: i32,
-    pub request_id: i32,
+    pub conversation_id: ConversationId,
+    pub request_id: RequestId,
     pub model: String,
     pub left_out: Option<LeftOut>,
     /// Whether any answer text arrived; a complete answer can be empty (all its tokens spent
@@ -170,10 +172,10 @@ fn to_i32(n: u64) -> i32 {
 /// The rows a question's exchange writes to; the answer's once its first text is saved.
 #[derive(Debug, Clone, Copy)]
 struct Rows {
-    conversation: i32,
-    question: i32,
-    request: i32,
-    answer: Option<i32>,
+    conversation: ConversationId,
+    question: MessageId,
+    request: RequestId,
+    answer: Option<MessageId>,
 }
 
 /// Sends the plan's question and records everything about it.
@@ -287,7 +289,7 @@ fn wire(part: &Part) -> WireMessage<'_> {
 /// anything is sent.
 fn record_question(store: &mut Store, plan: &Plan, options: &Options) -> Result<Rows> {
     let now = store::now();
-    let history_ids: Vec<i32> = plan.history().filter_map(|p| p.id).collect();
+    let history_ids: Vec<MessageId> = plan.history().filter_map(|p| p.id).collect();
     store.write(|conn| {
         let conversation = match &plan.conversation {
             Some(c) => c.id,
@@ -313,18 +315,18 @@ fn record_question(store: &mut Store, plan: &Plan, options: &Options) -> Result<
                 question.id
             }
         };
-        let sent: Vec<i32> = history_ids.iter().copied().chain([question]).collect();
+        let sent: Vec<MessageId> = history_ids.iter().copied().chain([question]).collect();
         let request = store::request::insert(
             conn,
             &NewRequest {
                 conversation_id: Some(conversation),
                 question_id: Some(question),
-                kind: Kind::Chat.as_str(),
+                kind: Kind::Chat,
                 model: &options.model,
                 sent_message_ids: serde_json::to_string(&sent).unwrap_or_default(),
                 system_prompt: options.system.as_deref(),
                 started_at: &now,
-                outcome: Outcome::Pending.as_str(),
+                outcome: Outcome::Pending,
             },
         )?;
         Conversation::touch(conn, conversation, &now)?;

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::MessageId;
 use super::schema::{attachments, blobs};
 use crate::attach::{Attachment, Detail, Kind};
 
@@ -9,7 +10,7 @@ use crate::attach::{Attachment, Detail, Kind};
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = attachments)]
 struct Info {
-    pub message_id: i32,
+    pub message_id: MessageId,
     pub name: String,
     pub mime: String,
     pub kind: String,
@@ -31,7 +32,7 @@ pub enum Bytes {
 
 pub fn insert(
     conn: &mut SqliteConnection,
-    message_id: i32,
+    message_id: MessageId,
     attachment: &Attachment,
 ) -> QueryResult<()> {
     diesel::insert_into(blobs::table)
@@ -61,9 +62,9 @@ pub fn insert(
 /// The attachments of these messages, oldest first, with the bytes `bytes` asks for.
 pub fn of_messages(
     conn: &mut SqliteConnection,
-    message_ids: &[i32],
+    message_ids: &[MessageId],
     bytes: Bytes,
-) -> QueryResult<Vec<(i32, Attachment)>> {
+) -> QueryResult<Vec<(MessageId, Attachment)>> {
     let rows: Vec<Info> = attachments::table
         .filter(attachments::message_id.eq_any(message_ids))
         .order(attachments::id.asc())

@@ -6,12 +6,13 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use serde::Serialize;
 
 use super::schema::{conversations, requests};
+use super::{ConversationId, MessageId};
 use crate::money::Money;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = conversations)]
 pub struct Conversation {
-    pub id: i32,
+    pub id: ConversationId,
     pub title: String,
     pub created_at: String,
     pub updated_at: String,
@@ -21,7 +22,7 @@ pub struct Conversation {
 #[derive(Debug, Clone, QueryableByName, Serialize)]
 pub struct Summary {
     #[diesel(sql_type = Integer)]
-    pub id: i32,
+    pub id: ConversationId,
     #[diesel(sql_type = Text)]
     pub title: String,
     /// The model of the latest request.
@@ -124,7 +125,7 @@ impl Conversation {
             .get_result(conn)
     }
 
-    pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut SqliteConnection, id: ConversationId) -> QueryResult<Option<Self>> {
         conversations::table
             .find(id)
             .select(Self::as_select())
@@ -143,17 +144,20 @@ impl Conversation {
     /// The model of the conversation's last request that the server answered: what a
     /// continued conversation goes on with. A failed request (a mistyped model, say) is
     /// passed over.
-    pub fn last_model(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<String>> {
+    pub fn last_model(
+        conn: &mut SqliteConnection,
+        id: ConversationId,
+    ) -> QueryResult<Option<String>> {
         requests::table
             .filter(requests::conversation_id.eq(id))
-            .filter(requests::outcome.ne(super::request::Outcome::Failed.as_str()))
+            .filter(requests::outcome.ne(super::request::Outcome::Failed))
             .order(requests::id.desc())
             .select(requests::model)
             .first(conn)
             .optional()
     }
 
-    pub fn touch(conn: &mut SqliteConnection, id: i32, now: &str) -> QueryResult<()> {
+    pub fn touch(conn: &mut SqliteConnection, id: ConversationId, now: &str) -> QueryResult<()> {
         diesel::update(conversations::table.find(id))
             .set(conversations::updated_at.eq(now))
             .execute(conn)
@@ -161,7 +165,11 @@ impl Conversation {
     }
 
     /// True when the conversation existed.
-    pub fn rename(conn: &mut SqliteConnection, id: i32, title: &str) -> QueryResult<bool> {
+    pub fn rename(
+        conn: &mut SqliteConnection,
+        id: ConversationId,
+        title: &str,
+    ) -> QueryResult<bool> {
         diesel::update(conversations::table.find(id))
             .set(conversations::title.eq(title))
             .execute(conn)
@@ -173,9 +181,9 @@ impl Conversation {
     /// an unknown id deletes nothing and is returned.
     pub fn delete(
         conn: &mut SqliteConnection,
-        ids: &[i32],
+        ids: &[ConversationId],
         keep_usage: bool,
-    ) -> QueryResult<Result<(), i32>> {
+    ) -> QueryResult<Result<(), ConversationId>> {
         for &id in ids {
             if Self::find(conn, id)?.is_none() {
                 return Ok(Err(id));
@@ -184,9 +192,9 @@ impl Conversation {
         if keep_usage {
             diesel::update(requests::table.filter(requests::conversation_id.eq_any(ids)))
                 .set((
-                    requests::conversation_id.eq(None::<i32>),
-                    requests::question_id.eq(None::<i32>),
-                    requests::answer_id.eq(None::<i32>),
+                    requests::conversation_id.eq(None::<ConversationId>),
+                    requests::question_id.eq(None::<MessageId>),
+                    requests::answer_id.eq(None::<MessageId>),
                 ))
                 .execute(conn)?;
         }

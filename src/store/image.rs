@@ -4,13 +4,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::images;
+use super::{ImageId, RequestId};
 
 #[derive(Debug, Clone, Insertable, Queryable, Selectable, Serialize)]
 #[diesel(table_name = images)]
 pub struct Image {
     #[diesel(skip_insertion)]
-    pub id: i32,
-    pub request_id: i32,
+    pub id: ImageId,
+    pub request_id: RequestId,
     pub prompt: String,
     pub revised_prompt: Option<String>,
     pub model: String,

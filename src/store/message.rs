@@ -1,39 +1,31 @@
 //! Messages of a conversation: questions and answers, with their state and token counts.
 
-use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use diesel::sqlite::{Sqlite, SqliteValue};
 use serde::Serialize;
 
 use super::schema::messages;
+use super::{ConversationId, MessageId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow, Serialize)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     User,
     Assistant,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Assistant => "assistant",
-        }
-    }
-}
-
-impl FromSql<Text, Sqlite> for Role {
-    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        let all = [Self::User, Self::Assistant];
-        super::stored_enum(value, &all, Self::as_str, "messages.role")
-    }
-}
+stored_words!(Role in "messages.role" {
+    User => "user",
+    Assistant => "assistant",
+});
 
 /// A question is `Pending` while its request runs, then `Answered` or `Failed`; an answer is
 /// `Complete` or `Interrupted` (cut off by Ctrl-C or a dropped connection, but kept and sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow, Serialize)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pending,
@@ -43,35 +35,18 @@ pub enum Status {
     Interrupted,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Answered => "answered",
-            Self::Failed => "failed",
-            Self::Complete => "complete",
-            Self::Interrupted => "interrupted",
-        }
-    }
-}
-
-impl FromSql<Text, Sqlite> for Status {
-    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        let all = [
-            Self::Pending,
-            Self::Answered,
-            Self::Failed,
-            Self::Complete,
-            Self::Interrupted,
-        ];
-        super::stored_enum(value, &all, Self::as_str, "messages.status")
-    }
-}
+stored_words!(Status in "messages.status" {
+    Pending => "pending",
+    Answered => "answered",
+    Failed => "failed",
+    Complete => "complete",
+    Interrupted => "interrupted",
+});
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = messages)]
 pub struct Message {
-    pub id: i32,
+    pub id: MessageId,
     pub role: Role,
     pub content: String,
     pub status: Status,
@@ -93,13 +68,16 @@ impl Message {
 
     /// A conversation's messages in order, through the per-conversation index.
     #[diesel::dsl::auto_type(no_type_alias)]
-    pub fn history_query(conversation_id: i32) -> _ {
+    pub fn history_query(conversation_id: ConversationId) -> _ {
         messages::table
             .filter(messages::conversation_id.eq(conversation_id))
             .order(messages::id.asc())
     }
 
-    pub fn history(conn: &mut SqliteConnection, conversation_id: i32) -> QueryResult<Vec<Self>> {
+    pub fn history(
+        conn: &mut SqliteConnection,
+        conversation_id: ConversationId,
+    ) -> QueryResult<Vec<Self>> {
         Self::history_query(conversation_id)
             .select(Self::as_select())
             .load(conn)
@@ -107,7 +85,7 @@ impl Message {
 
     pub fn insert(
         conn: &mut SqliteConnection,
-        conversation_id: i32,
+        conversation_id: ConversationId,
         role: Role,
         content: &str,
         status: Status,
@@ -116,39 +94,47 @@ impl Message {
         diesel::insert_into(messages::table)
             .values((
                 messages::conversation_id.eq(conversation_id),
-                messages::role.eq(role.as_str()),
+                messages::role.eq(role),
                 messages::content.eq(content),
-                messages::status.eq(status.as_str()),
+                messages::status.eq(status),
                 messages::created_at.eq(now),
             ))
             .returning(Self::as_returning())
             .get_result(conn)
     }
 
-    pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Self> {
+    pub fn find(conn: &mut SqliteConnection, id: MessageId) -> QueryResult<Self> {
         messages::table
             .find(id)
             .select(Self::as_select())
             .first(conn)
     }
 
-    pub fn set_content(conn: &mut SqliteConnection, id: i32, content: &str) -> QueryResult<()> {
+    pub fn set_content(
+        conn: &mut SqliteConnection,
+        id: MessageId,
+        content: &str,
+    ) -> QueryResult<()> {
         diesel::update(messages::table.find(id))
             .set(messages::content.eq(content))
             .execute(conn)
             .map(drop)
     }
 
-    pub fn set_status(conn: &mut SqliteConnection, id: i32, status: Status) -> QueryResult<()> {
+    pub fn set_status(
+        conn: &mut SqliteConnection,
+        id: MessageId,
+        status: Status,
+    ) -> QueryResult<()> {
         diesel::update(messages::table.find(id))
-            .set(messages::status.eq(status.as_str()))
+            .set(messages::status.eq(status))
             .execute(conn)
             .map(drop)
     }
 
     pub fn set_tokens(
         conn: &mut SqliteConnection,
-        id: i32,
+        id: MessageId,
         tokens: i32,
         encoding: &str,
     ) -> QueryResult<()> {

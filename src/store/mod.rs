@@ -4,8 +4,43 @@
 //! Opening never modifies a file that is not ours: the SQLite header and `application_id` are
 //! checked, and so is the migration list, before WAL or any migration is written.
 
+/// An enum stored as one of a few words: read and written as the enum, through `as_str`. A
+/// stored word that is none of them is an error naming the column and the word.
+macro_rules! stored_words {
+    ($name:ident in $column:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $word),+
+                }
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite>
+            for $name
+        {
+            fn from_sql(
+                value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+            ) -> diesel::deserialize::Result<Self> {
+                super::stored_enum(value, &[$(Self::$variant),+], Self::as_str, $column)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+            ) -> diesel::serialize::Result {
+                out.set_value(self.as_str());
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+    };
+}
+
 pub mod attachment;
 mod conversation;
+mod id;
 pub mod image;
 mod message;
 pub mod request;
@@ -25,6 +60,7 @@ use diesel::sql_types::Integer;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
 
 pub use conversation::{Conversation, Limit, Summary};
+pub use id::{ConversationId, ImageId, MessageId, RequestId};
 pub use message::{Message, Role, Status};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -105,7 +141,7 @@ impl Store {
     /// one when `most_recent`, else none (a new one). An error names what is missing.
     pub fn conversation_to_continue(
         &mut self,
-        id: Option<i32>,
+        id: Option<ConversationId>,
         most_recent: bool,
     ) -> Result<Option<Conversation>> {
         if let Some(id) = id {
@@ -361,14 +397,16 @@ mod tests {
         let show = [
             (
                 sql(
-                    diesel::debug_query::<diesel::sqlite::Sqlite, _>(&Message::history_query(1))
-                        .to_string(),
+                    diesel::debug_query::<diesel::sqlite::Sqlite, _>(&Message::history_query(
+                        ConversationId(1),
+                    ))
+                    .to_string(),
                 ),
                 "SEARCH messages USING INDEX messages_conversation (conversation_id=?)",
             ),
             (
                 sql(diesel::debug_query::<diesel::sqlite::Sqlite, _>(
-                    &request::Request::of_conversation_query(1),
+                    &request::Request::of_conversation_query(ConversationId(1)),
                 )
                 .to_string()),
                 "SEARCH requests USING INDEX requests_conversation (conversation_id=?)",

@@ -4,9 +4,20 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::requests;
+use super::{ConversationId, MessageId, RequestId};
 use crate::money::Money;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+    Serialize,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Pending,
@@ -15,77 +26,57 @@ pub enum Outcome {
     Failed,
 }
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Ok => "ok",
-            Self::Interrupted => "interrupted",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for Outcome {
-    fn from_sql(
-        value: diesel::sqlite::SqliteValue<'_, '_, '_>,
-    ) -> diesel::deserialize::Result<Self> {
-        let all = [Self::Pending, Self::Ok, Self::Interrupted, Self::Failed];
-        super::stored_enum(value, &all, Self::as_str, "requests.outcome")
-    }
-}
+stored_words!(Outcome in "requests.outcome" {
+    Pending => "pending",
+    Ok => "ok",
+    Interrupted => "interrupted",
+    Failed => "failed",
+});
 
 /// What a request asked for: an answer in a conversation, or images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+    Serialize,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Chat,
     Image,
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Chat => "chat",
-            Self::Image => "image",
-        }
-    }
-}
-
-impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for Kind {
-    fn from_sql(
-        value: diesel::sqlite::SqliteValue<'_, '_, '_>,
-    ) -> diesel::deserialize::Result<Self> {
-        super::stored_enum(
-            value,
-            &[Self::Chat, Self::Image],
-            Self::as_str,
-            "requests.kind",
-        )
-    }
-}
+stored_words!(Kind in "requests.kind" {
+    Chat => "chat",
+    Image => "image",
+});
 
 /// Written before the request goes out.
 #[derive(Insertable)]
 #[diesel(table_name = requests)]
 pub struct NewRequest<'a> {
     /// None for image requests, which belong to no conversation.
-    pub conversation_id: Option<i32>,
-    pub question_id: Option<i32>,
-    pub kind: &'a str,
+    pub conversation_id: Option<ConversationId>,
+    pub question_id: Option<MessageId>,
+    pub kind: Kind,
     pub model: &'a str,
     /// JSON array of the stored message ids sent, oldest first (the question last).
     pub sent_message_ids: String,
     pub system_prompt: Option<&'a str>,
     pub started_at: &'a str,
-    pub outcome: &'a str,
+    pub outcome: Outcome,
 }
 
 /// Written when the request has ended, however it ended.
 #[derive(AsChangeset)]
 #[diesel(table_name = requests, treat_none_as_null = true)]
 pub struct RequestResult<'a> {
-    pub answer_id: Option<i32>,
+    pub answer_id: Option<MessageId>,
     pub estimated_prompt_tokens: Option<i32>,
     pub prompt_tokens: Option<i32>,
     pub cached_tokens: Option<i32>,
@@ -104,7 +95,7 @@ pub struct RequestResult<'a> {
     pub cost: Option<Money>,
     pub first_token_ms: Option<i32>,
     pub duration_ms: Option<i32>,
-    pub outcome: &'a str,
+    pub outcome: Outcome,
     pub error: Option<&'a str>,
 }
 
@@ -128,20 +119,24 @@ impl<'a> RequestResult<'a> {
             cost: None,
             first_token_ms: None,
             duration_ms: Some(duration_ms),
-            outcome: outcome.as_str(),
+            outcome,
             error: None,
         }
     }
 }
 
-pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<i32> {
+pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<RequestId> {
     diesel::insert_into(requests::table)
         .values(new)
         .returning(requests::id)
         .get_result(conn)
 }
 
-pub fn finish(conn: &mut SqliteConnection, id: i32, result: &RequestResult<'_>) -> QueryResult<()> {
+pub fn finish(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    result: &RequestResult<'_>,
+) -> QueryResult<()> {
     diesel::update(requests::table.find(id))
         .set(result)
         .execute(conn)
@@ -152,9 +147,9 @@ pub fn finish(conn: &mut SqliteConnection, id: i32, result: &RequestResult<'_>) 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = requests)]
 pub struct Request {
-    pub id: i32,
-    pub question_id: Option<i32>,
-    pub answer_id: Option<i32>,
+    pub id: RequestId,
+    pub question_id: Option<MessageId>,
+    pub answer_id: Option<MessageId>,
     pub kind: Kind,
     pub model: String,
     /// The message ids sent, the question last (a JSON array in the database).
@@ -192,7 +187,7 @@ pub struct Request {
 /// The ids a request sent. A stored value that is not a JSON list of ids is an error that
 /// names the column and the value, never an empty list that would hide the damage.
 #[derive(Debug, Clone, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
-pub struct SentIds(Vec<i32>);
+pub struct SentIds(Vec<MessageId>);
 
 impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for SentIds {
     fn from_sql(
@@ -214,17 +209,17 @@ impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlit
 /// In JSON as it is stored: `"[1,2,3]"`.
 impl Serialize for SentIds {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let ids: Vec<String> = self.0.iter().map(i32::to_string).collect();
+        let ids: Vec<String> = self.0.iter().map(MessageId::to_string).collect();
         serializer.serialize_str(&format!("[{}]", ids.join(",")))
     }
 }
 
 impl Request {
-    pub fn sent_ids(&self) -> &[i32] {
+    pub fn sent_ids(&self) -> &[MessageId] {
         &self.sent_message_ids.0
     }
 
-    pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut SqliteConnection, id: RequestId) -> QueryResult<Option<Self>> {
         requests::table
             .find(id)
             .select(Self::as_select())
@@ -234,7 +229,7 @@ impl Request {
 
     /// A conversation's requests in order, through the per-conversation index.
     #[diesel::dsl::auto_type(no_type_alias)]
-    pub fn of_conversation_query(conversation_id: i32) -> _ {
+    pub fn of_conversation_query(conversation_id: ConversationId) -> _ {
         requests::table
             .filter(requests::conversation_id.eq(conversation_id))
             .order(requests::id.asc())
@@ -242,7 +237,7 @@ impl Request {
 
     pub fn of_conversation(
         conn: &mut SqliteConnection,
-        conversation_id: i32,
+        conversation_id: ConversationId,
     ) -> QueryResult<Vec<Self>> {
         Self::of_conversation_query(conversation_id)
             .select(Self::as_select())
