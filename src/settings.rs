@@ -1,7 +1,8 @@
 //! Settings (`tm config`): one table of keys with their environment variable, default and
-//! check; values resolve flag > environment > stored > default and remember where they came
-//! from. The API key is the exception: it lives in its own owner-only file, never in the
-//! database.
+//! check. Loading resolves every setting once, environment > stored > default, into a typed
+//! configuration that remembers where each value came from; a command's flag comes first.
+//! The API key is the exception: it lives in its own owner-only file, never in the database,
+//! and is read only by the commands that send.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,25 +33,25 @@ pub const SPECS: &[Spec] = &[
         key: API_KEY,
         env: Some("OPENAI_API_KEY"),
         default: None,
-        check: check_api_key,
+        check: |v| parse_api_key(v).map(drop),
     },
     Spec {
         key: "model",
         env: Some("TM_MODEL"),
         default: Some("gpt-5.4-mini"),
-        check: check_not_empty,
+        check: |v| parse_not_empty(v).map(drop),
     },
     Spec {
         key: "effort",
         env: None,
         default: None,
-        check: check_effort,
+        check: |v| parse_effort(v).map(drop),
     },
     Spec {
         key: "max-messages",
         env: None,
         default: Some("5"),
-        check: check_max_messages,
+        check: |v| v.parse::<MaxMessages>().map(drop),
     },
     Spec {
         key: "system",
@@ -62,31 +63,31 @@ pub const SPECS: &[Spec] = &[
         key: "image-model",
         env: None,
         default: Some("gpt-image-2"),
-        check: check_not_empty,
+        check: |v| parse_not_empty(v).map(drop),
     },
     Spec {
         key: "base-url",
         env: Some("OPENAI_BASE_URL"),
         default: Some("https://api.openai.com/v1"),
-        check: check_url,
+        check: |v| parse_url(v).map(drop),
     },
     Spec {
         key: "subscription",
         env: None,
         default: Some("20"),
-        check: check_amount,
+        check: |v| parse_amount(v).map(drop),
     },
     Spec {
         key: "timeout",
         env: None,
         default: Some("120"),
-        check: check_seconds,
+        check: |v| parse_seconds(v).map(drop),
     },
     Spec {
         key: "prices-url",
         env: None,
         default: Some(prices::UPSTREAM_URL),
-        check: check_url,
+        check: |v| parse_url(v).map(drop),
     },
 ];
 
@@ -111,8 +112,161 @@ impl fmt::Display for Source {
     }
 }
 
+/// A setting's value and where it came from.
+#[derive(Debug, Clone)]
+struct Sourced<T> {
+    value: T,
+    source: Source,
+}
+
+/// Why a setting's value cannot be used.
+#[derive(Debug, Clone)]
+struct Broken {
+    message: String,
+    /// A value from the environment is the command line's fault (exit 2).
+    usage: bool,
+}
+
+impl Broken {
+    fn error(&self) -> anyhow::Error {
+        if self.usage {
+            usage(self.message.clone())
+        } else {
+            anyhow!(self.message.clone())
+        }
+    }
+}
+
+/// A setting as loaded. Each keeps its own error, so a broken value fails only the commands
+/// that use it, and `tm config set` can still mend it.
+type Field<T> = Result<Sourced<T>, Broken>;
+
+/// Every setting but the API key, resolved and parsed once.
+struct Config {
+    model: Field<String>,
+    effort: Field<Option<String>>,
+    max_messages: Field<MaxMessages>,
+    system: Field<Option<String>>,
+    image_model: Field<String>,
+    base_url: Field<String>,
+    subscription: Field<Money>,
+    timeout: Field<Duration>,
+    prices_url: Field<String>,
+    price_overrides: Result<BTreeMap<String, TokenPrices>, Broken>,
+}
+
+impl Config {
+    fn resolve(stored: &BTreeMap<String, String>) -> Self {
+        Self {
+            model: required(stored, "model", parse_not_empty),
+            effort: field(stored, "effort", parse_effort),
+            max_messages: required(stored, "max-messages", str::parse),
+            system: field(stored, "system", parse_any),
+            image_model: required(stored, "image-model", parse_not_empty),
+            base_url: required(stored, "base-url", parse_url),
+            subscription: required(stored, "subscription", parse_amount),
+            timeout: required(stored, "timeout", parse_seconds),
+            prices_url: required(stored, "prices-url", parse_url),
+            price_overrides: stored
+                .iter()
+                .filter_map(|(key, value)| {
+                    key.strip_prefix(PRICE_PREFIX)
+                        .map(|model| (key, model, value))
+                })
+                .map(|(key, model, value)| {
+                    let prices = value
+                        .parse()
+                        .map_err(|why: String| stored_broken(key, &why))?;
+                    Ok((model.to_owned(), prices))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Where a key's text comes from: the environment, else the database, else the default.
+fn lookup(stored: &BTreeMap<String, String>, key: &str) -> Option<(String, Source)> {
+    let spec = spec(key);
+    if let Some(name) = spec.and_then(|s| s.env)
+        && let Some(value) = env_value(name)
+    {
+        return Some((value, Source::Env(name)));
+    }
+    if let Some(value) = stored.get(key) {
+        return Some((value.clone(), Source::Stored));
+    }
+    spec.and_then(|s| s.default)
+        .map(|d| (d.to_owned(), Source::Default))
+}
+
+fn stored_broken(key: &str, why: &str) -> Broken {
+    Broken {
+        message: format!(
+            "bad value for {key} in the database: {why}; `tm config set {key} …` replaces it"
+        ),
+        usage: false,
+    }
+}
+
+/// A setting that may have no value at all; unset, its source is `Default`.
+fn field<T>(
+    stored: &BTreeMap<String, String>,
+    key: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Field<Option<T>> {
+    let Some((text, source)) = lookup(stored, key) else {
+        return Ok(Sourced {
+            value: None,
+            source: Source::Default,
+        });
+    };
+    match parse(&text) {
+        Ok(value) => Ok(Sourced {
+            value: Some(value),
+            source,
+        }),
+        Err(why) => Err(match source {
+            Source::Env(name) => Broken {
+                message: format!("bad value for {key} in the environment variable {name}: {why}"),
+                usage: true,
+            },
+            _ => stored_broken(key, &why),
+        }),
+    }
+}
+
+/// A setting with a default, so it always has a value.
+fn required<T>(
+    stored: &BTreeMap<String, String>,
+    key: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Field<T> {
+    let Sourced { value, source } = field(stored, key, parse)?;
+    value
+        .map(|value| Sourced { value, source })
+        .ok_or_else(|| Broken {
+            message: format!("the setting {key} has no value"),
+            usage: false,
+        })
+}
+
+/// The field's value, or its error.
+fn value<T: Clone>(field: &Field<T>) -> Result<T> {
+    field
+        .as_ref()
+        .map(|s| s.value.clone())
+        .map_err(Broken::error)
+}
+
+/// A command-line flag passes the check `config set` applies: `-m ""` is as wrong as a
+/// stored "".
+fn flag<T>(key: &str, text: &str, parse: fn(&str) -> Result<T, String>) -> Result<T> {
+    parse(text).map_err(|why| usage(format!("bad value for --{key}: {why}")))
+}
+
 pub struct Settings {
     stored: BTreeMap<String, String>,
+    config: Config,
     key_file: PathBuf,
 }
 
@@ -154,24 +308,31 @@ pub fn validate(key: &str, value: &str) -> Result<()> {
     check_for(key)?(value).map_err(|why| usage(format!("bad value for {key}: {why}")))
 }
 
-fn check_api_key(value: &str) -> Result<(), String> {
-    if value.trim().is_empty() || value.trim().contains(char::is_whitespace) {
+// Each kind of value has one parser; a setting's check is its parser with the value dropped.
+
+fn parse_api_key(value: &str) -> Result<String, String> {
+    let key = value.trim();
+    if key.is_empty() || key.contains(char::is_whitespace) {
         return Err("an API key is one word with no spaces".into());
     }
-    Ok(())
+    Ok(key.to_owned())
 }
 
-fn check_not_empty(value: &str) -> Result<(), String> {
+fn parse_not_empty(value: &str) -> Result<String, String> {
     if value.trim().is_empty() {
         Err("it must not be empty".into())
     } else {
-        Ok(())
+        Ok(value.to_owned())
     }
 }
 
-fn check_effort(value: &str) -> Result<(), String> {
+fn parse_any(value: &str) -> Result<String, String> {
+    Ok(value.to_owned())
+}
+
+fn parse_effort(value: &str) -> Result<String, String> {
     if EFFORTS.contains(&value) {
-        Ok(())
+        Ok(value.to_owned())
     } else {
         Err(format!(
             "'{value}' is not an effort; use one of {}",
@@ -180,15 +341,11 @@ fn check_effort(value: &str) -> Result<(), String> {
     }
 }
 
-fn check_max_messages(value: &str) -> Result<(), String> {
-    value.parse::<MaxMessages>().map(drop)
-}
-
-fn check_url(value: &str) -> Result<(), String> {
+fn parse_url(value: &str) -> Result<String, String> {
     let url = reqwest::Url::parse(value)
         .map_err(|e| format!("'{value}' is not a URL ({e}); use e.g. http://127.0.0.1:11434/v1"))?;
     if matches!(url.scheme(), "http" | "https") && url.has_host() {
-        Ok(())
+        Ok(value.to_owned())
     } else {
         Err(format!(
             "'{value}' must start with http:// or https://, e.g. http://127.0.0.1:11434/v1"
@@ -196,18 +353,18 @@ fn check_url(value: &str) -> Result<(), String> {
     }
 }
 
-fn check_amount(value: &str) -> Result<(), String> {
+fn parse_amount(value: &str) -> Result<Money, String> {
     match value.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(()),
+        Ok(usd) if usd.is_finite() && usd >= 0.0 => Ok(Money::from_usd(usd)),
         _ => Err(format!(
             "'{value}' is not an amount in USD; use a number such as 20 (0 hides the comparison)"
         )),
     }
 }
 
-fn check_seconds(value: &str) -> Result<(), String> {
+fn parse_seconds(value: &str) -> Result<Duration, String> {
     match value.parse::<u64>() {
-        Ok(v) if v > 0 => Ok(()),
+        Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
         _ => Err(format!(
             "'{value}' is not a number of seconds; use a whole number from 1 up"
         )),
@@ -228,115 +385,83 @@ pub fn mask_key(key: &str) -> String {
 impl Settings {
     pub fn load(store: &mut Store, key_file: PathBuf) -> Result<Self> {
         let stored = store.read(crate::store::settings::all)?;
-        Ok(Self { stored, key_file })
+        let config = Config::resolve(&stored);
+        Ok(Self {
+            stored,
+            config,
+            key_file,
+        })
     }
 
-    /// Environment, then stored value, then default. Values from the environment are checked
-    /// here, since nothing checked them on the way in.
+    /// A key's text and where it came from, as `tm config get` and `list` show it. A value
+    /// from the environment is checked here, since nothing checked it on the way in; a stored
+    /// one was checked by `config set` and is shown even when it has since been damaged.
     pub fn get(&self, key: &str) -> Result<Option<(String, Source)>> {
         if key == API_KEY {
             return self.api_key();
         }
-        let spec = spec(key);
-        if let Some(name) = spec.and_then(|s| s.env)
-            && let Some(value) = env_value(name)
-        {
-            validate(key, &value)
+        let found = lookup(&self.stored, key);
+        if let Some((value, Source::Env(name))) = &found {
+            validate(key, value)
                 .with_context(|| format!("from the environment variable {name}"))?;
-            return Ok(Some((value, Source::Env(name))));
         }
-        if let Some(value) = self.stored.get(key) {
-            return Ok(Some((value.clone(), Source::Stored)));
-        }
-        Ok(spec
-            .and_then(|s| s.default)
-            .map(|d| (d.to_owned(), Source::Default)))
+        Ok(found)
     }
 
-    /// A command-line flag first, then as `get`.
-    fn resolve(&self, key: &str, flag: Option<&str>) -> Result<Option<(String, Source)>> {
-        match flag {
-            // A flag passes the check `config set` applies: `-m ""` is as wrong as a stored "".
-            Some(value) => {
-                check_for(key)?(value)
-                    .map_err(|why| usage(format!("bad value for --{key}: {why}")))?;
-                Ok(Some((value.to_owned(), Source::Flag)))
-            }
-            None => self.get(key),
-        }
-    }
-
-    fn value_or_default(&self, key: &str) -> Result<String> {
-        self.get(key)?
-            .map(|(value, _)| value)
-            .ok_or_else(|| anyhow!("the setting {key} has no value"))
-    }
-
-    pub fn model(&self, flag: Option<&str>) -> Result<String> {
-        match self.resolve("model", flag)? {
-            Some((model, _)) => Ok(model),
-            None => self.value_or_default("model"),
+    pub fn model(&self, flag_value: Option<&str>) -> Result<String> {
+        match flag_value {
+            Some(text) => flag("model", text, parse_not_empty),
+            None => value(&self.config.model),
         }
     }
 
     pub fn base_url(&self) -> Result<String> {
-        self.value_or_default("base-url")
+        value(&self.config.base_url)
     }
 
     pub fn prices_url(&self) -> Result<String> {
-        self.value_or_default("prices-url")
+        value(&self.config.prices_url)
     }
 
     pub fn timeout(&self) -> Result<Duration> {
-        let seconds = self.value_or_default("timeout")?;
-        seconds
-            .parse()
-            .map(Duration::from_secs)
-            .map_err(|_| anyhow!("the stored timeout '{seconds}' is not a number of seconds; run `tm config set timeout 120`"))
+        value(&self.config.timeout)
     }
 
-    pub fn max_messages(&self, flag: Option<MaxMessages>) -> Result<MaxMessages> {
-        if let Some(max) = flag {
-            return Ok(max);
+    pub fn max_messages(&self, flag_value: Option<MaxMessages>) -> Result<MaxMessages> {
+        match flag_value {
+            Some(max) => Ok(max),
+            None => value(&self.config.max_messages),
         }
-        let value = self.value_or_default("max-messages")?;
-        value
-            .parse()
-            .map_err(|why| anyhow!("the setting max-messages: {why}"))
-    }
-
-    fn optional(&self, key: &str, flag: Option<&str>) -> Result<Option<String>> {
-        Ok(self.resolve(key, flag)?.map(|(value, _)| value))
     }
 
     /// The system prompt: `--system`, else the setting; none by default.
-    pub fn system(&self, flag: Option<&str>) -> Result<Option<String>> {
-        self.optional("system", flag)
+    pub fn system(&self, flag_value: Option<&str>) -> Result<Option<String>> {
+        match flag_value {
+            Some(text) => Ok(Some(text.to_owned())),
+            None => value(&self.config.system),
+        }
     }
 
     /// The reasoning effort: `--effort`, else the setting; none by default.
-    pub fn effort(&self, flag: Option<&str>) -> Result<Option<String>> {
-        self.optional("effort", flag)
+    pub fn effort(&self, flag_value: Option<&str>) -> Result<Option<String>> {
+        match flag_value {
+            Some(text) => flag("effort", text, parse_effort).map(Some),
+            None => value(&self.config.effort),
+        }
     }
 
     /// The image model: `--model` of `tm image` (checked by the image rules), else the
     /// setting, else its default.
-    pub fn image_model(&self, flag: Option<&str>) -> Result<String> {
-        match flag {
+    pub fn image_model(&self, flag_value: Option<&str>) -> Result<String> {
+        match flag_value {
             Some(model) => Ok(model.to_owned()),
-            None => self.value_or_default("image-model"),
+            None => value(&self.config.image_model),
         }
     }
 
     /// USD a month that `tm usage` compares with; zero hides the comparison.
     pub fn subscription(&self) -> Result<Money> {
-        let value = self.value_or_default("subscription")?;
-        value
-            .parse::<f64>()
-            .ok()
-            .filter(|usd| usd.is_finite() && *usd >= 0.0)
-            .map(Money::from_usd)
-            .ok_or_else(|| anyhow!("the setting subscription is '{value}', not an amount in USD; run `tm config set subscription 20`"))
+        value(&self.config.subscription)
     }
 
     /// `OPENAI_API_KEY`, else the key file.
@@ -365,16 +490,7 @@ impl Settings {
 
     /// Every `price.<model>` setting, parsed.
     pub fn price_overrides(&self) -> Result<BTreeMap<String, TokenPrices>> {
-        self.stored
-            .iter()
-            .filter_map(|(key, value)| key.strip_prefix(PRICE_PREFIX).map(|model| (model, value)))
-            .map(|(model, value)| {
-                let prices = value
-                    .parse()
-                    .map_err(|why| anyhow!("the setting price.{model}: {why}; fix it with `tm config set price.{model} …`"))?;
-                Ok((model.to_owned(), prices))
-            })
-            .collect()
+        self.config.price_overrides.clone().map_err(|b| b.error())
     }
 
     /// Stored keys beyond the fixed table (the `price.<model>` ones), for `config list`.

@@ -110,6 +110,14 @@ fn bad_input_is_refused_and_changes_nothing() {
                 "bad value for base-url: 'localhost:8080' must start with http:// or https://",
             )
         },
+        Case {
+            env: Some(("OPENAI_BASE_URL", "localhost:8080")),
+            ..case(
+                &["ask", "hi"],
+                2,
+                "bad value for base-url in the environment variable OPENAI_BASE_URL: 'localhost:8080' must start with http:// or https://",
+            )
+        },
         case(
             &["ask", "-a", "folder", "hi"],
             1,

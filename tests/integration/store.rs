@@ -129,7 +129,8 @@ fn a_closed_stdout_is_a_quiet_success() {
 
 /// Damaged rows are errors that name the column and the value, never a silent default: a
 /// request's sent ids that are not a list, an attachment's detail tm does not know, a
-/// stored subscription that is not an amount (it used to hide the comparison silently).
+/// stored subscription that is not an amount (it used to hide the comparison silently), which
+/// fails only the commands that use it.
 #[test]
 fn damaged_values_are_errors_naming_them() {
     let env = TmEnv::new();
@@ -166,11 +167,18 @@ fn damaged_values_are_errors_naming_them() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains(
-            "the setting subscription is 'lots', not an amount in USD; run `tm config set subscription 20`"
+            "bad value for subscription in the database: 'lots' is not an amount in USD; use a number such as 20 (0 hides the comparison); `tm config set subscription …` replaces it"
         ),
         "{}",
         stderr(&output)
     );
+    // Only what uses the broken setting fails, and `config set` mends it.
+    env.tm().arg("list").assert().success();
+    env.tm()
+        .args(["config", "set", "subscription", "20"])
+        .assert()
+        .success();
+    env.tm().arg("usage").assert().success();
     // Past the CHECK constraints, as another program could write: an unknown status.
     env.execute(
         "UPDATE requests SET sent_message_ids = '[1]';
