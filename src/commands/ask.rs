@@ -17,7 +17,7 @@ use crate::prices::{ModelInfo, PriceTable};
 use crate::store::request::{Outcome, Request};
 use crate::store::{ConversationId, Message, MessageId, RequestId, Store};
 use crate::tokens;
-use crate::ui::{self, fmt, stream::StdoutSink, table};
+use crate::ui::{self, fmt, record, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
     // With --retry the question is the stored one, and stdin is left alone.
@@ -92,7 +92,12 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         print_record(&mut store, &exchange)?;
     }
     if !args.quiet {
-        ui::status(&summary(&exchange, model_info.is_some()));
+        ui::status(&record::summary(
+            exchange.conversation_id,
+            &exchange.model,
+            exchange.numbers().as_ref(),
+            model_info.is_some(),
+        ));
         if let Some(left_out) = &exchange.left_out {
             ui::status(&fmt::left_out(left_out));
         }
@@ -193,31 +198,6 @@ fn read_question(words: &[String]) -> Result<(String, String)> {
         (false, false) => (format!("{piped}\n\n{words}"), words),
     };
     Ok(question_and_title)
-}
-
-/// `conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031`;
-/// `priced`: whether the model has a price at all.
-pub fn summary(exchange: &Exchange, priced: bool) -> String {
-    let head = format!(
-        "conversation {} · {}",
-        exchange.conversation_id, exchange.model
-    );
-    let Some(tally) = exchange.tally else {
-        return format!("{head} · request failed, no tokens billed");
-    };
-    let t = fmt::tilde(tally.estimated);
-    let cached = fmt::aside(tally.cached, "cached", tally.estimated);
-    let reasoning = fmt::aside(tally.reasoning, "reasoning", tally.estimated);
-    let cost = match exchange.cost {
-        Some(_) => fmt::cost(exchange.cost, tally.estimated),
-        None if !priced => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
-        None => "cost unknown".to_owned(),
-    };
-    format!(
-        "{head} · {t}{} prompt{cached} + {t}{} completion{reasoning} tokens · {cost}",
-        fmt::count(tally.prompt),
-        fmt::count(tally.completion)
-    )
 }
 
 #[derive(Serialize)]

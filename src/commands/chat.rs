@@ -25,7 +25,7 @@ use crate::store::{
 use crate::tokens::Encoding;
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
-use crate::ui::{self, fmt};
+use crate::ui::{self, fmt, record};
 
 const HELP: &str = "\
 /help          this list
@@ -300,27 +300,6 @@ fn recent(store: &mut Store, conversation: &Conversation) -> Result<String> {
     Ok(text)
 }
 
-/// Printed after every exchange: the question's prompt tokens, the answer's completion
-/// tokens, and what the exchange cost.
-fn token_line(exchange: &Exchange) -> String {
-    let Some(tally) = exchange.tally else {
-        return format!(
-            "{} · question: not answered, no tokens billed",
-            exchange.model
-        );
-    };
-    let t = fmt::tilde(tally.estimated);
-    let cached = fmt::aside(tally.cached, "cached", tally.estimated);
-    let reasoning = fmt::aside(tally.reasoning, "reasoning", tally.estimated);
-    format!(
-        "{} · question: {t}{} prompt tokens{cached} · answer: {t}{} completion tokens{reasoning} · {}",
-        exchange.model,
-        fmt::count(tally.prompt),
-        fmt::count(tally.completion),
-        fmt::cost(exchange.cost, tally.estimated)
-    )
-}
-
 fn dim(text: &str) -> String {
     if ui::stderr_is_styled() {
         console::Style::new()
@@ -395,7 +374,10 @@ impl Session {
             &mut sink,
         ))?;
         sink.finish()?;
-        ui::status(&dim(&token_line(&exchange)));
+        ui::status(&dim(&record::token_line(
+            &exchange.model,
+            exchange.numbers().as_ref(),
+        )));
         if let Some(left_out) = &exchange.left_out {
             ui::status(&dim(&fmt::left_out(left_out)));
         }
@@ -530,65 +512,6 @@ impl Session {
             .iter()
             .map(|id| format!("#{id} {}", roles.get(id).map_or("?", String::as_str)))
             .collect();
-        let estimated = request.usage_estimated;
-        let n = |v: Option<i32>| {
-            v.map_or_else(
-                || "-".to_owned(),
-                |v| {
-                    format!(
-                        "{}{}",
-                        fmt::tilde(estimated),
-                        fmt::count(v.unsigned_abs().into())
-                    )
-                },
-            )
-        };
-        let system = if request.system_prompt.is_some() {
-            " + the system prompt"
-        } else {
-            ""
-        };
-        let prices = match (
-            request.input_price,
-            request.cached_price,
-            request.output_price,
-        ) {
-            (Some(input), Some(cached), Some(output)) => format!(
-                " (input ${}, cached ${}, output ${} per 1M)",
-                input.per_million(),
-                cached.per_million(),
-                output.per_million()
-            ),
-            _ => String::new(),
-        };
-        let timing = match (request.duration_ms, request.first_token_ms) {
-            (Some(total), Some(first)) => format!(
-                " · {}, first token after {}",
-                fmt::duration_ms(total.into()),
-                fmt::duration_ms(first.into())
-            ),
-            (Some(total), None) => format!(" · {}", fmt::duration_ms(total.into())),
-            _ => String::new(),
-        };
-        Ok(format!(
-            "request {} · {} · {}{timing}\n\
-             sent: {}{system}\n\
-             prompt: {} tokens ({} cached) · estimated before sending: {}\n\
-             completion: {} tokens ({} reasoning)\n\
-             cost: {}{prices}",
-            request.id,
-            request.model,
-            request.outcome.as_str(),
-            sent.join(", "),
-            n(request.prompt_tokens),
-            n(request.cached_tokens),
-            request.estimated_prompt_tokens.map_or_else(
-                || "-".to_owned(),
-                |v| format!("~{}", fmt::count(v.unsigned_abs().into()))
-            ),
-            n(request.completion_tokens),
-            n(request.reasoning_tokens),
-            fmt::cost(request.cost, estimated),
-        ))
+        Ok(record::details(&request, &sent.join(", ")))
     }
 }

@@ -12,10 +12,10 @@ use crate::attach;
 use crate::cli::ShowArgs;
 use crate::context;
 use crate::store::attachment;
-use crate::store::request::{Outcome, Request};
+use crate::store::request::Request;
 use crate::store::{Conversation, Message, MessageId, Role, Status, Store};
 use crate::tokens::{self, Encoding};
-use crate::ui::{self, fmt, table};
+use crate::ui::{self, fmt, record, table};
 
 #[derive(Serialize)]
 struct Numbered<'a> {
@@ -139,16 +139,6 @@ fn sent(request: &Request, numbers: &HashMap<MessageId, usize>) -> String {
     }
 }
 
-fn tokens(n: Option<i32>, estimated: bool) -> String {
-    n.map_or_else(String::new, |n| {
-        format!(
-            "{}{}",
-            fmt::tilde(estimated),
-            fmt::count(n.unsigned_abs().into())
-        )
-    })
-}
-
 fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> String {
     let mut out = table::new(
         [
@@ -170,25 +160,21 @@ fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> Strin
     // the number, prompt, completion and cost stay.
     .fit(None, &[10, 9, 7, 6, 4, 1, 2]);
     for request in requests {
-        let estimated = request.usage_estimated;
         let number = request
             .question_id
             .and_then(|q| numbers.get(&q))
             .map_or_else(String::new, ToString::to_string);
+        let [prompt, cached, completion, reasoning, estimate, cost] = record::table_cells(request);
         out.add_row([
             number,
             sent(request, numbers),
             request.model.clone(),
-            tokens(request.prompt_tokens, estimated),
-            tokens(request.cached_tokens, estimated),
-            tokens(request.completion_tokens, estimated),
-            tokens(request.reasoning_tokens, estimated),
-            tokens(request.estimated_prompt_tokens, true),
-            if request.outcome == Outcome::Failed {
-                "failed".to_owned()
-            } else {
-                fmt::cost(request.cost, estimated)
-            },
+            prompt,
+            cached,
+            completion,
+            reasoning,
+            estimate,
+            cost,
             request
                 .duration_ms
                 .map_or_else(String::new, |ms| fmt::duration_ms(ms.into())),
@@ -198,58 +184,6 @@ fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> Strin
         ]);
     }
     table::render(&out)
-}
-
-/// The header line of a question: the request it started.
-fn question_note(request: Option<&Request>, numbers: &HashMap<MessageId, usize>) -> String {
-    let Some(request) = request else {
-        return "not sent".to_owned();
-    };
-    if request.outcome == Outcome::Failed {
-        return format!(
-            "failed: {}",
-            request.error.as_deref().unwrap_or("no answer")
-        );
-    }
-    let estimated = request.usage_estimated;
-    let cached = fmt::aside(
-        request.cached_tokens.unwrap_or(0).unsigned_abs().into(),
-        "cached",
-        estimated,
-    );
-    let noun = if request.sent_ids().len() == 1 {
-        "message"
-    } else {
-        "messages"
-    };
-    format!(
-        "{} prompt tokens{cached} · {noun} {}",
-        tokens(request.prompt_tokens, estimated),
-        sent(request, numbers)
-    )
-}
-
-/// The header line of an answer: the tokens and cost of the request that produced it.
-fn answer_note(message: &Message, request: Option<&Request>) -> String {
-    let interrupted = if message.status == Status::Interrupted {
-        "interrupted · "
-    } else {
-        ""
-    };
-    let Some(request) = request else {
-        return interrupted.trim_end_matches(" · ").to_owned();
-    };
-    let estimated = request.usage_estimated;
-    let reasoning = fmt::aside(
-        request.reasoning_tokens.unwrap_or(0).unsigned_abs().into(),
-        "reasoning",
-        estimated,
-    );
-    format!(
-        "{interrupted}{} completion tokens{reasoning} · {}",
-        tokens(request.completion_tokens, estimated),
-        fmt::cost(request.cost, estimated)
-    )
 }
 
 fn transcript(
@@ -289,14 +223,18 @@ fn transcript(
     for message in messages {
         let number = numbers[&message.id];
         let (who, note) = if message.role == Role::User {
-            (
-                "you".to_owned(),
-                question_note(asked.get(&message.id).copied(), numbers),
-            )
+            ("you".to_owned(), {
+                let request = asked.get(&message.id).copied();
+                let sent = request.map(|r| sent(r, numbers)).unwrap_or_default();
+                record::question_note(request, &sent)
+            })
         } else {
             let request = answered.get(&message.id).copied();
             let model = request.map_or_else(|| "assistant".to_owned(), |r| r.model.clone());
-            (model, answer_note(message, request))
+            (
+                model,
+                record::answer_note(message.status == Status::Interrupted, request),
+            )
         };
         let time = fmt::local_time(&message.created_at);
         if markdown {

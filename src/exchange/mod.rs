@@ -27,6 +27,7 @@ use crate::store::{
     self, Conversation, ConversationId, Message, MessageId, RequestId, Role, Status, Store,
 };
 use crate::tokens::{self, Encoding, Estimate, Tally, upper_bound};
+use crate::ui::record::Numbers;
 use crate::ui::{self, fmt};
 
 mod options;
@@ -61,6 +62,11 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The tokens and cost to show; `None` when nothing was billed.
+    pub fn numbers(&self) -> Option<Numbers> {
+        self.tally.map(|tally| Numbers::of_tally(&tally, self.cost))
+    }
+
     /// How the exchange ended, as a result: an error for an answer that did not complete (what
     /// arrived was saved), a warning for a complete answer without text.
     pub fn outcome(self) -> Result<()> {

@@ -2,6 +2,7 @@
 
 pub mod fmt;
 pub mod input;
+pub mod record;
 pub mod spinner;
 pub mod stream;
 pub mod table;

@@ -1,0 +1,283 @@
+//! A request's numbers, the one way every command shows them: tokens with `~` when they
+//! were estimated, the cached and reasoning parts, the cost. `tm ask`'s summary, `tm chat`'s
+//! token line and `/tokens`, and `tm show`'s notes and table all come from here.
+
+use crate::money::Money;
+use crate::store::ConversationId;
+use crate::store::request::{Outcome, Request};
+use crate::tokens::Tally;
+
+use super::fmt;
+
+/// The tokens and cost of one request, finished now or stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Numbers {
+    prompt: Option<u64>,
+    cached: Option<u64>,
+    completion: Option<u64>,
+    reasoning: Option<u64>,
+    /// Estimated before sending, for stored requests that have one.
+    estimate: Option<u64>,
+    estimated: bool,
+    cost: Option<Money>,
+}
+
+fn stored(n: Option<i32>) -> Option<u64> {
+    n.map(|n| n.unsigned_abs().into())
+}
+
+impl Numbers {
+    pub fn of_tally(tally: &Tally, cost: Option<Money>) -> Self {
+        Self {
+            prompt: Some(tally.prompt),
+            cached: Some(tally.cached),
+            completion: Some(tally.completion),
+            reasoning: Some(tally.reasoning),
+            estimate: None,
+            estimated: tally.estimated,
+            cost,
+        }
+    }
+
+    pub fn of_request(request: &Request) -> Self {
+        Self {
+            prompt: stored(request.prompt_tokens),
+            cached: stored(request.cached_tokens),
+            completion: stored(request.completion_tokens),
+            reasoning: stored(request.reasoning_tokens),
+            estimate: stored(request.estimated_prompt_tokens),
+            estimated: request.usage_estimated,
+            cost: request.cost,
+        }
+    }
+
+    /// `~1,234`; empty when the number is not known.
+    fn figure(&self, n: Option<u64>) -> String {
+        n.map_or_else(String::new, |n| {
+            format!("{}{}", fmt::tilde(self.estimated), fmt::count(n))
+        })
+    }
+
+    /// ` (312 cached)`, left out when there are none.
+    fn cached_aside(&self) -> String {
+        fmt::aside(self.cached.unwrap_or(0), "cached", self.estimated)
+    }
+
+    /// ` (~40 reasoning)`, left out when there are none.
+    fn reasoning_aside(&self) -> String {
+        fmt::aside(self.reasoning.unwrap_or(0), "reasoning", self.estimated)
+    }
+
+    fn cost(&self) -> String {
+        fmt::cost(self.cost, self.estimated)
+    }
+}
+
+/// `tm ask`'s summary: `conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion
+/// tokens · $0.0031`. `numbers` is `None` when nothing was billed; `priced`: whether the
+/// model has a price at all.
+pub fn summary(
+    conversation: ConversationId,
+    model: &str,
+    numbers: Option<&Numbers>,
+    priced: bool,
+) -> String {
+    let head = format!("conversation {conversation} · {model}");
+    let Some(numbers) = numbers else {
+        return format!("{head} · request failed, no tokens billed");
+    };
+    let cost = match numbers.cost {
+        Some(_) => numbers.cost(),
+        None if !priced => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
+        None => "cost unknown".to_owned(),
+    };
+    format!(
+        "{head} · {} prompt{} + {} completion{} tokens · {cost}",
+        numbers.figure(numbers.prompt),
+        numbers.cached_aside(),
+        numbers.figure(numbers.completion),
+        numbers.reasoning_aside(),
+    )
+}
+
+/// `tm chat`'s line after every exchange: the question's prompt tokens, the answer's
+/// completion tokens, and what the exchange cost.
+pub fn token_line(model: &str, numbers: Option<&Numbers>) -> String {
+    let Some(numbers) = numbers else {
+        return format!("{model} · question: not answered, no tokens billed");
+    };
+    format!(
+        "{model} · question: {} prompt tokens{} · answer: {} completion tokens{} · {}",
+        numbers.figure(numbers.prompt),
+        numbers.cached_aside(),
+        numbers.figure(numbers.completion),
+        numbers.reasoning_aside(),
+        numbers.cost()
+    )
+}
+
+/// `/tokens` in `tm chat`: everything recorded of a request. `sent` names the messages it
+/// sent; `timing` is the duration part.
+pub fn details(request: &Request, sent: &str) -> String {
+    let numbers = Numbers::of_request(request);
+    let n = |value: Option<u64>| match value {
+        Some(_) => numbers.figure(value),
+        None => "-".to_owned(),
+    };
+    let system = if request.system_prompt.is_some() {
+        " + the system prompt"
+    } else {
+        ""
+    };
+    let prices = match (
+        request.input_price,
+        request.cached_price,
+        request.output_price,
+    ) {
+        (Some(input), Some(cached), Some(output)) => format!(
+            " (input ${}, cached ${}, output ${} per 1M)",
+            input.per_million(),
+            cached.per_million(),
+            output.per_million()
+        ),
+        _ => String::new(),
+    };
+    let timing = match (request.duration_ms, request.first_token_ms) {
+        (Some(total), Some(first)) => format!(
+            " · {}, first token after {}",
+            fmt::duration_ms(total.into()),
+            fmt::duration_ms(first.into())
+        ),
+        (Some(total), None) => format!(" · {}", fmt::duration_ms(total.into())),
+        _ => String::new(),
+    };
+    format!(
+        "request {} · {} · {}{timing}\n\
+         sent: {sent}{system}\n\
+         prompt: {} tokens ({} cached) · estimated before sending: {}\n\
+         completion: {} tokens ({} reasoning)\n\
+         cost: {}{prices}",
+        request.id,
+        request.model,
+        request.outcome.as_str(),
+        n(numbers.prompt),
+        n(numbers.cached),
+        numbers
+            .estimate
+            .map_or_else(|| "-".to_owned(), |v| format!("~{}", fmt::count(v))),
+        n(numbers.completion),
+        n(numbers.reasoning),
+        numbers.cost(),
+    )
+}
+
+/// `tm show`'s line over a question: the prompt tokens of the request it started, and which
+/// messages that request sent (`sent`, e.g. `5–8, 4 sent`).
+pub fn question_note(request: Option<&Request>, sent: &str) -> String {
+    let Some(request) = request else {
+        return "not sent".to_owned();
+    };
+    if request.outcome == Outcome::Failed {
+        return format!(
+            "failed: {}",
+            request.error.as_deref().unwrap_or("no answer")
+        );
+    }
+    let numbers = Numbers::of_request(request);
+    let noun = if request.sent_ids().len() == 1 {
+        "message"
+    } else {
+        "messages"
+    };
+    format!(
+        "{} prompt tokens{} · {noun} {sent}",
+        numbers.figure(numbers.prompt),
+        numbers.cached_aside(),
+    )
+}
+
+/// `tm show`'s line over an answer: the tokens and cost of the request that produced it.
+pub fn answer_note(interrupted: bool, request: Option<&Request>) -> String {
+    let interrupted = if interrupted { "interrupted · " } else { "" };
+    let Some(request) = request else {
+        return interrupted.trim_end_matches(" · ").to_owned();
+    };
+    let numbers = Numbers::of_request(request);
+    format!(
+        "{interrupted}{} completion tokens{} · {}",
+        numbers.figure(numbers.completion),
+        numbers.reasoning_aside(),
+        numbers.cost()
+    )
+}
+
+/// The figures of `tm show --tokens`' table row: prompt, cached, completion, reasoning, the
+/// estimate before sending, and the cost (`failed` for a request that got nothing back).
+pub fn table_cells(request: &Request) -> [String; 6] {
+    let numbers = Numbers::of_request(request);
+    let estimate = Numbers {
+        estimated: true,
+        ..numbers
+    };
+    [
+        numbers.figure(numbers.prompt),
+        numbers.figure(numbers.cached),
+        numbers.figure(numbers.completion),
+        numbers.figure(numbers.reasoning),
+        estimate.figure(numbers.estimate),
+        if request.outcome == Outcome::Failed {
+            "failed".to_owned()
+        } else {
+            numbers.cost()
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally(estimated: bool) -> Tally {
+        Tally {
+            prompt: 1_234,
+            cached: 312,
+            completion: 56,
+            reasoning: 0,
+            estimated,
+        }
+    }
+
+    #[test]
+    fn every_line_shows_the_same_figures() {
+        let reported = Numbers::of_tally(&tally(false), Some(Money::from_usd(0.0031)));
+        assert_eq!(
+            summary(ConversationId(12), "gpt-4o", Some(&reported), true),
+            "conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031"
+        );
+        assert_eq!(
+            token_line("gpt-4o", Some(&reported)),
+            "gpt-4o · question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens · $0.0031"
+        );
+        let estimated = Numbers::of_tally(&tally(true), None);
+        assert_eq!(
+            summary(ConversationId(3), "local", Some(&estimated), false),
+            "conversation 3 · local · ~1,234 prompt (~312 cached) + ~56 completion tokens · cost unknown (no price for this model; see `tm prices`)"
+        );
+        assert_eq!(
+            token_line("local", Some(&estimated)),
+            "local · question: ~1,234 prompt tokens (~312 cached) · answer: ~56 completion tokens · unknown"
+        );
+    }
+
+    #[test]
+    fn nothing_billed_says_so() {
+        assert_eq!(
+            summary(ConversationId(1), "gpt-4o", None, true),
+            "conversation 1 · gpt-4o · request failed, no tokens billed"
+        );
+        assert_eq!(
+            token_line("gpt-4o", None),
+            "gpt-4o · question: not answered, no tokens billed"
+        );
+    }
+}
