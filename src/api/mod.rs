@@ -36,13 +36,28 @@ pub type OnRetry<'a> = &'a mut dyn FnMut(&ApiError, Duration, u32);
 
 pub use retry::MAX_ATTEMPTS;
 
+/// For the test suite only: `TM_TEST_TIME_SCALE=N` makes every wait tm chooses itself (the
+/// time-outs, the pauses before a retry) N times shorter, so that tests of retries and
+/// time-outs take milliseconds. What is shown still names the real figures.
+fn scaled(wait: Duration) -> Duration {
+    static SCALE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let scale = SCALE.get_or_init(|| {
+        std::env::var("TM_TEST_TIME_SCALE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(1)
+    });
+    wait / *scale
+}
+
 impl Client {
     /// `timeout` bounds every wait for data from the server, not the whole answer, so a long
     /// answer that keeps streaming is never cut off.
     pub fn new(base_url: &str, key: String, timeout: Duration) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(15).min(timeout))
-            .read_timeout(timeout)
+            .connect_timeout(scaled(Duration::from_secs(15).min(timeout)))
+            .read_timeout(scaled(timeout))
             .user_agent(concat!("tm/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
@@ -161,7 +176,7 @@ impl Client {
             };
             attempt += 1;
             on_retry(&error, wait, attempt);
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep(scaled(wait)).await;
         }
     }
 }
@@ -177,8 +192,8 @@ pub async fn fetch_text(url: &str, timeout: Duration, limit: u64) -> Result<Stri
 /// As `fetch_text`, for binary files such as an image the server left at a URL.
 pub async fn fetch_bytes(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, ApiError> {
     let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(15))
-        .read_timeout(timeout)
+        .connect_timeout(scaled(Duration::from_secs(15)))
+        .read_timeout(scaled(timeout))
         .build()
         .map_err(|e| ApiError::Connect {
             url: url.to_owned(),
