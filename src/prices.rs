@@ -1,6 +1,7 @@
 //! Prices and model facts from data, never from code: the embedded LiteLLM extract,
 //! or the copy `tm prices --update` downloaded, with `price.<model>` settings over both.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -8,16 +9,18 @@ use std::str::FromStr;
 
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::money::Money;
 use crate::tokens::Tally;
 
-const EMBEDDED: &str = include_str!("../data/openai-prices-litellm-1.110.2.json");
+// EMBEDDED_ENTRIES and LEGACY_IMAGE_ENTRIES: each model of data/openai-prices-*.json and
+// data/legacy-image-prices.json with its entry's JSON text, indexed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/prices.rs"));
 const EMBEDDED_SOURCE: &str = "LiteLLM 1.110.2 price table (embedded extract)";
 const EMBEDDED_DATE: &str = "2026-11-24";
-/// Per-image prices of the retired dall-e models, which LiteLLM's OpenAI entries lack.
-const LEGACY_IMAGES: &str = include_str!("../data/legacy-image-prices.json");
 /// The file name of a downloaded table in the data directory.
 pub const DOWNLOADED_FILE: &str = "prices.json";
 pub const UPSTREAM_URL: &str =
@@ -149,7 +152,34 @@ pub fn cost(tally: &Tally, prices: TokenPrices) -> Money {
 pub struct PriceTable {
     pub source: String,
     pub date: String,
-    models: BTreeMap<String, Map<String, Value>>,
+    /// Each entry as its JSON text, parsed only when asked for: the table is loaded on every
+    /// `tm ask`, which needs one entry of hundreds. Borrowed from the binary for the embedded
+    /// tables.
+    models: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
+}
+
+/// What tells an OpenAI chat, responses or image model from the rest of an upstream file.
+#[derive(Deserialize)]
+struct EntryKind<'a> {
+    #[serde(borrow)]
+    litellm_provider: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    mode: Option<Cow<'a, str>>,
+}
+
+/// An entry's fields; an entry that is not an object has none.
+fn fields(entry: &str) -> Map<String, Value> {
+    serde_json::from_str(entry).unwrap_or_default()
+}
+
+/// An embedded table, borrowed as it is.
+fn borrowed(
+    entries: &'static [(&'static str, &'static str)],
+) -> BTreeMap<Cow<'static, str>, Cow<'static, str>> {
+    entries
+        .iter()
+        .map(|&(model, entry)| (Cow::Borrowed(model), Cow::Borrowed(entry)))
+        .collect()
 }
 
 impl PriceTable {
@@ -163,20 +193,19 @@ impl PriceTable {
                     downloaded.display()
                 )
             }),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Self::embedded()),
             Err(err) => Err(err).with_context(|| format!("could not read {}", downloaded.display())),
         }?;
-        table.with_legacy_images()
+        Ok(table.with_legacy_images())
     }
 
-    /// The dall-e per-image prices, under whatever the table itself says.
-    fn with_legacy_images(mut self) -> Result<Self> {
-        let legacy =
-            Self::parse(LEGACY_IMAGES).context("the embedded dall-e price table is broken")?;
-        for (name, fields) in legacy.models {
-            self.models.entry(name).or_insert(fields);
+    /// The per-image prices of the retired dall-e models, which LiteLLM's OpenAI entries
+    /// lack, under whatever the table itself says.
+    fn with_legacy_images(mut self) -> Self {
+        for (name, entry) in borrowed(LEGACY_IMAGE_ENTRIES) {
+            self.models.entry(name).or_insert(entry);
         }
-        Ok(self)
+        self
     }
 
     /// The price of one image, from `quality/WxH/model` entries (dall-e, and gpt-image models
@@ -187,8 +216,10 @@ impl PriceTable {
             .into_iter()
             .flatten()
             .find_map(|name| {
-                self.models
-                    .get(&format!("{quality}/{size}/{name}"))?
+                let entry = self
+                    .models
+                    .get(format!("{quality}/{size}/{name}").as_str())?;
+                fields(entry)
                     .get("input_cost_per_image")?
                     .as_f64()
                     .map(Money::from_usd)
@@ -205,50 +236,49 @@ impl PriceTable {
         let mut prices: Vec<(String, String, Money)> = self
             .models
             .iter()
-            .filter_map(|(key, fields)| {
+            .filter_map(|(key, entry)| {
                 let mut parts = key.splitn(3, '/');
                 let (quality, size, name) = (parts.next()?, parts.next()?, parts.next()?);
-                let price = Money::from_usd(fields.get("input_cost_per_image")?.as_f64()?);
-                names
-                    .iter()
-                    .any(|n| n == name)
-                    .then(|| (quality.to_owned(), size.replace("-x-", "x"), price))
+                if !names.iter().any(|n| n == name) {
+                    return None;
+                }
+                let price = Money::from_usd(fields(entry).get("input_cost_per_image")?.as_f64()?);
+                Some((quality.to_owned(), size.replace("-x-", "x"), price))
             })
             .collect();
         prices.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         prices
     }
 
-    pub fn embedded() -> Result<Self> {
-        let mut table = Self::parse(EMBEDDED).context("the embedded price table is broken")?;
-        EMBEDDED_SOURCE.clone_into(&mut table.source);
-        EMBEDDED_DATE.clone_into(&mut table.date);
-        Ok(table)
+    pub fn embedded() -> Self {
+        Self {
+            source: EMBEDDED_SOURCE.to_owned(),
+            date: EMBEDDED_DATE.to_owned(),
+            models: borrowed(EMBEDDED_ENTRIES),
+        }
     }
 
     /// Accepts our own extract shape `{"_source", "_date", "models": {...}}` and LiteLLM's
     /// upstream shape (one flat object of every provider's models), keeping OpenAI's entries.
     pub fn parse(text: &str) -> Result<Self> {
-        let mut root: Map<String, Value> =
+        let mut root: BTreeMap<String, Box<RawValue>> =
             serde_json::from_str(text).context("not a JSON object")?;
         let text_field = |key: &str| {
             root.get(key)
-                .and_then(Value::as_str)
+                .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
                 .unwrap_or_default()
-                .to_owned()
         };
         let (source, date) = (text_field("_source"), text_field("_date"));
-        // Taken, not copied: the table is parsed on every `tm ask`.
-        let entries = match root.remove("models") {
-            Some(Value::Object(models)) => models,
-            _ => root,
+        let entries: BTreeMap<String, Box<RawValue>> = match root.remove("models") {
+            Some(models) => {
+                serde_json::from_str(models.get()).context("models is not an object")?
+            }
+            None => root,
         };
-        let models: BTreeMap<String, Map<String, Value>> = entries
+        let models: BTreeMap<_, _> = entries
             .into_iter()
-            .filter_map(|(name, entry)| match entry {
-                Value::Object(fields) if is_openai_model(&fields) => Some((name, fields)),
-                _ => None,
-            })
+            .filter(|(_, entry)| is_openai_model(entry))
+            .map(|(name, entry)| (Cow::Owned(name), Cow::Owned(entry.get().to_owned())))
             .collect();
         if models.is_empty() {
             bail!("it holds no OpenAI model entries");
@@ -262,11 +292,16 @@ impl PriceTable {
 
     /// Only the OpenAI entries of an upstream file, in our extract's shape, for saving.
     pub fn to_json(&self) -> Value {
-        serde_json::json!({ "_source": self.source, "_date": self.date, "models": self.models })
+        let models: Map<String, Value> = self
+            .models
+            .iter()
+            .map(|(name, entry)| (name.to_string(), Value::Object(fields(entry))))
+            .collect();
+        serde_json::json!({ "_source": self.source, "_date": self.date, "models": models })
     }
 
     pub fn model_names(&self) -> impl Iterator<Item = &str> {
-        self.models.keys().map(String::as_str)
+        self.models.keys().map(|name| name.as_ref())
     }
 
     /// The model's entry, or its family's for dated names (`gpt-4o-2024-08-06` → `gpt-4o`),
@@ -278,12 +313,13 @@ impl PriceTable {
     ) -> Option<ModelInfo> {
         let names = [Some(model.to_owned()), family(model)];
         let names = names.iter().flatten();
-        let entry = names
-            .clone()
-            .find_map(|name| self.models.get(name).map(|fields| (name, fields)));
+        let entry = names.clone().find_map(|name| {
+            let entry = self.models.get(name.as_str())?;
+            Some((name, fields(entry)))
+        });
         let overridden = names.clone().find_map(|name| overrides.get(name).copied());
         let mut info = match entry {
-            Some((name, fields)) => model_info(name, fields),
+            Some((name, ref fields)) => model_info(name, fields),
             None => ModelInfo {
                 entry: model.to_owned(),
                 efforts: None,
@@ -306,10 +342,15 @@ impl PriceTable {
     }
 }
 
-fn is_openai_model(fields: &Map<String, Value>) -> bool {
-    let provider = fields.get("litellm_provider").and_then(Value::as_str);
-    let mode = fields.get("mode").and_then(Value::as_str);
-    provider == Some("openai") && matches!(mode, Some("chat" | "responses" | "image_generation"))
+fn is_openai_model(entry: &RawValue) -> bool {
+    let Ok(kind) = serde_json::from_str::<EntryKind<'_>>(entry.get()) else {
+        return false;
+    };
+    kind.litellm_provider.as_deref() == Some("openai")
+        && matches!(
+            kind.mode.as_deref(),
+            Some("chat" | "responses" | "image_generation")
+        )
 }
 
 /// `name-2024-08-06` → `name`; `name-0613` → `name`.
@@ -481,7 +522,21 @@ mod tests {
     }
 
     fn table() -> PriceTable {
-        PriceTable::embedded().expect("embedded table parses")
+        PriceTable::embedded()
+    }
+
+    /// The build indexes the embedded files without tm's filter: every entry must pass it
+    /// and be a JSON object.
+    #[test]
+    fn embedded_entries_are_openai_objects() {
+        for entries in [EMBEDDED_ENTRIES, LEGACY_IMAGE_ENTRIES] {
+            for &(model, entry) in entries {
+                let raw: Box<RawValue> = serde_json::from_str(entry).expect(model);
+                assert!(is_openai_model(&raw), "{model}");
+                assert!(!fields(entry).is_empty(), "{model}");
+            }
+        }
+        assert_eq!(EMBEDDED_ENTRIES.len(), 172);
     }
 
     #[test]
@@ -630,9 +685,7 @@ mod tests {
 
     #[test]
     fn image_prices() {
-        let table = PriceTable::embedded()
-            .and_then(PriceTable::with_legacy_images)
-            .expect("tables");
+        let table = PriceTable::embedded().with_legacy_images();
         let info = table
             .lookup("gpt-image-2", &BTreeMap::new())
             .expect("known");
