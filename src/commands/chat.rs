@@ -20,12 +20,12 @@ use crate::prices::{ModelInfo, PriceTable};
 use crate::settings::Settings;
 use crate::store::request::Request;
 use crate::store::{
-    Conversation, ConversationId, Limit, Message, MessageId, RequestId, Role, Store, Summary,
+    Conversation, ConversationId, Limit, Message, MessageId, RequestId, Role, Store,
 };
 use crate::tokens::Encoding;
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
-use crate::ui::{self, fmt, record};
+use crate::ui::{self, conversations, fmt, record};
 
 const HELP: &str = "\
 /help          this list
@@ -153,7 +153,7 @@ fn resume(store: &mut Store, args: &ChatArgs, interactive: bool) -> Result<Optio
     if recent.is_empty() {
         return Err(anyhow!("there is no conversation to pick yet"));
     }
-    let items = picker_rows(&recent);
+    let items = conversations::picker_rows(&recent);
     let chosen = dialoguer::FuzzySelect::new()
         .with_prompt("conversation")
         .items(&items)
@@ -234,46 +234,6 @@ impl Spent {
             fmt::count(self.completion),
         )
     }
-}
-
-/// The rows of `--pick`, in aligned columns: id, title, last activity, messages, cost.
-fn picker_rows(recent: &[Summary]) -> Vec<String> {
-    let columns: Vec<[String; 5]> = recent
-        .iter()
-        .map(|c| {
-            [
-                c.id.to_string(),
-                fmt::preview(&c.title, 40),
-                fmt::local_time(&c.last_activity),
-                fmt::plural(c.messages.unsigned_abs() as usize, "message"),
-                fmt::cost_total(c.cost, c.unpriced_requests),
-            ]
-        })
-        .collect();
-    let widest = |i: usize| {
-        columns
-            .iter()
-            .map(|row| fmt::width(&row[i]))
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..5).map(widest).collect();
-    columns
-        .iter()
-        .map(|[id, title, when, messages, cost]| {
-            format!(
-                "{:>w0$}  {}  {}  {:>w3$}  {:>w4$}",
-                id,
-                fmt::pad(title, widths[1]),
-                when,
-                messages,
-                cost,
-                w0 = widths[0],
-                w3 = widths[3],
-                w4 = widths[4],
-            )
-        })
-        .collect()
 }
 
 /// The last few exchanges, so a resumed conversation has its context on screen.

@@ -3,32 +3,16 @@
 
 use anyhow::{Context as _, Result};
 use jiff::tz::TimeZone;
-use serde::Serialize;
 
 use crate::app::{App, Opened};
 use crate::cli::{By, UsageArgs};
 use crate::error;
-use crate::money::Money;
 use crate::period::{self, Bound, Length};
 use crate::store::usage::{self, GroupBy, Span, UsageRow};
-use crate::ui::{self, fmt, table};
-
-#[derive(Serialize)]
-struct Report<'a> {
-    /// Local days, inclusive.
-    since: String,
-    until: String,
-    by: &'a str,
-    rows: &'a [UsageRow],
-    totals: UsageRow,
-    this_month: Option<Month>,
-}
-
-#[derive(Serialize, Clone, Copy)]
-struct Month {
-    cost: Money,
-    subscription: Money,
-}
+use crate::ui::{
+    self,
+    usage::{Month, Report},
+};
 
 /// How rows are grouped, the periods when grouped by time, and the column's name.
 fn group_by(by: By) -> (GroupBy, Option<Length>, &'static str) {
@@ -109,9 +93,9 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
     if args.json {
         ui::outln(serde_json::to_string_pretty(&report)?)?;
     } else if args.csv {
-        ui::outln(csv(&rows)?)?;
+        ui::outln(ui::usage::csv(&rows)?)?;
     } else {
-        ui::outln(render(&report))?;
+        ui::outln(ui::usage::table(&report))?;
     }
     Ok(())
 }
@@ -127,105 +111,4 @@ fn whole_range(
         since: period::instant(since, Bound::Since, zone)?,
         until: period::instant(until, Bound::Until, zone)?,
     })
-}
-
-/// The rows of `--json`, as CSV: the header is their field names.
-fn csv(rows: &[UsageRow]) -> Result<String> {
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    for row in rows {
-        out.serialize(row)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
-    let text = String::from_utf8(bytes)?;
-    Ok(text.trim_end_matches('\n').to_owned())
-}
-
-fn render(report: &Report<'_>) -> String {
-    let by_cost = report.rows.iter().any(|r| r.cost > Money::ZERO);
-    let size = |r: &UsageRow| {
-        if by_cost {
-            r.cost.usd()
-        } else {
-            (r.prompt_tokens + r.completion_tokens) as f64
-        }
-    };
-    let largest = report.rows.iter().map(size).fold(0.0, f64::max);
-    let mut out = table::new(
-        [
-            report.by,
-            "requests",
-            "prompt",
-            "cached",
-            "completion",
-            "images",
-            "cost",
-            if by_cost { "" } else { "tokens" },
-        ],
-        &[1, 2, 3, 4, 5, 6],
-    )
-    // Narrow terminals: a conversation's title shortens (dates and models never do), then
-    // the bar, images, cached, completion, prompt and requests go; the key and cost stay.
-    .fit(
-        (report.by == "conversation").then_some(0),
-        &[7, 5, 3, 4, 2, 1],
-    );
-    let styled = ui::stdout_is_styled();
-    let n = |v: i64| fmt::count(v.unsigned_abs());
-    for row in report.rows.iter().chain([&report.totals]) {
-        let is_total = std::ptr::eq(row, &report.totals);
-        out.add_row([
-            row.key.clone(),
-            n(row.requests),
-            n(row.prompt_tokens),
-            n(row.cached_tokens),
-            n(row.completion_tokens),
-            n(row.images),
-            fmt::cost_total(row.cost, row.unpriced_requests),
-            if is_total {
-                String::new()
-            } else {
-                fmt::bar(size(row), largest, 20, styled)
-            },
-        ]);
-    }
-    let mut text = format!(
-        "{} to {}\n{}",
-        report.since,
-        report.until,
-        table::render(&out)
-    );
-    let failed = report.totals.failed_requests;
-    if failed > 0 {
-        text.push('\n');
-        text.push_str(&ui::fit_prose(&format!(
-            "failed: {} with no answer, counted above with no tokens and no cost (not billed)",
-            fmt::plural(failed.unsigned_abs() as usize, "request")
-        )));
-    }
-    if let Some(month) = report.this_month {
-        let (cost, subscription) = (month.cost, month.subscription);
-        let comparison = if cost <= subscription {
-            // Floored, in whole numbers: a saving is never shown larger than it is, so any
-            // spending at all reads as at most 99 %.
-            let saved = (subscription - cost).picodollars();
-            let less = i128::from(saved) * 100 / i128::from(subscription.picodollars());
-            format!("{less}% less than a subscription")
-        } else {
-            format!(
-                "{} more than a subscription",
-                fmt::dollars(cost - subscription)
-            )
-        };
-        text.push('\n');
-        text.push_str(&ui::fit_prose(&format!(
-            "this month: {} of {} — {comparison}",
-            fmt::dollars(cost),
-            fmt::dollars(subscription)
-        )));
-    }
-    text
 }

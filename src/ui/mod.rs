@@ -1,11 +1,13 @@
 //! Presentation: the one place that asks whether a stream is a terminal, and the renderers.
 
+pub mod conversations;
 pub mod fmt;
 pub mod input;
 pub mod record;
 pub mod spinner;
 pub mod stream;
 pub mod table;
+pub mod usage;
 
 use std::fmt::Display;
 use std::io::{self, IsTerminal as _, Write as _};
