@@ -197,8 +197,12 @@ impl FakeOpenAi {
                 let Some(mut request) = read_request(&stream) else {
                     continue;
                 };
+                // Observed under the log's lock: whoever the observer tells of the request
+                // finds it logged when they look.
+                let mut logged = log.lock().expect("log");
                 request.observed = observer.as_mut().map(|observe| observe());
-                log.lock().expect("log").push(request);
+                logged.push(request);
+                drop(logged);
                 let reply = replies.next().unwrap_or_else(|| {
                     Reply::json(599, r#"{"error":{"message":"unexpected request"}}"#)
                 });
