@@ -10,9 +10,10 @@ fn events(chunks: Vec<Vec<u8>>) -> Vec<Result<sse::StreamEvent, String>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let stream = sse::events(futures_util::stream::iter(
-        chunks.into_iter().map(Ok::<_, ApiError>),
-    ));
+    let stream = sse::events(
+        futures_util::stream::iter(chunks.into_iter().map(Ok::<_, ApiError>)),
+        "sk-fuzz-0123456789abcdef".to_owned(),
+    );
     runtime.block_on(stream.map(|r| r.map_err(|e| e.to_string())).collect())
 }
 

@@ -70,10 +70,10 @@ impl ApiError {
         let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
         let code = parsed.as_ref().and_then(|b| b.error.code());
         let kind = parsed.as_ref().and_then(|b| b.error.kind.clone());
-        let message = scrub(
-            &parsed.map_or_else(|| summarize_body(body), |b| b.error.message),
-            key,
-        );
+        let message = match parsed {
+            Some(body) => scrub(&body.error.message, key),
+            None => summarize_body(body, key),
+        };
         let is = |name: &str| code.as_deref() == Some(name) || kind.as_deref() == Some(name);
         match status.as_u16() {
             401 => Self::Unauthorized { message },
@@ -105,25 +105,49 @@ impl ApiError {
 }
 
 /// A non-JSON body (an HTML 502 page, say) shown as its first line, kept short.
-fn summarize_body(body: &str) -> String {
+fn summarize_body(body: &str, key: &str) -> String {
     let line = body
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("empty body");
-    let short: String = line.chars().take(200).collect();
-    if short.len() < line.len() {
-        format!("{short}…")
-    } else {
-        short
-    }
+    excerpt(line, key, 200)
 }
 
+/// Text a server sent, as tm shows and stores it: the key masked wherever the server echoed
+/// it. Every path that shows or stores what a server sent goes through here or `excerpt`.
 pub fn scrub(text: &str, key: &str) -> String {
-    if key.len() < 8 {
-        return text.to_owned();
+    excerpt(text, key, usize::MAX)
+}
+
+/// At most `chars` characters of a server's text, with `…` when cut, and the key masked
+/// wherever it starts within them, also when the cut falls inside it. Only what is shown is
+/// looked at, however long the text.
+pub fn excerpt(text: &str, key: &str, chars: usize) -> String {
+    // A key too short to be one would mask ordinary words.
+    let mask = (key.len() >= 8).then(|| crate::settings::mask_key(key));
+    let mut out = String::new();
+    let mut shown = 0;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if shown >= chars {
+            out.push('…');
+            break;
+        }
+        match &mask {
+            Some(mask) if rest.starts_with(key) => {
+                out.push_str(mask);
+                shown += mask.chars().count();
+                rest = &rest[key.len()..];
+            }
+            _ => {
+                out.push(c);
+                shown += 1;
+                rest = &rest[c.len_utf8()..];
+            }
+        }
     }
-    text.replace(key, &crate::settings::mask_key(key))
+    out
 }
 
 #[cfg(test)]
@@ -131,6 +155,26 @@ mod tests {
     use super::*;
 
     const KEY: &str = "sk-test-0123456789abcdef";
+
+    #[test]
+    fn excerpts_mask_the_key_wherever_it_starts() {
+        // Cut inside the key: masked whole, not shown in part.
+        let text = format!("{}{KEY}", "x".repeat(10));
+        assert_eq!(
+            excerpt(&text, KEY, 12),
+            format!("{}sk-…cdef", "x".repeat(10))
+        );
+        // Masks make room for more text, which may hold the key again.
+        let text = format!("{KEY} {KEY} {KEY} {KEY} tail");
+        assert_eq!(
+            excerpt(&text, KEY, 30),
+            "sk-…cdef sk-…cdef sk-…cdef sk-…cdef…"
+        );
+        assert_eq!(excerpt("short", KEY, 80), "short");
+        assert_eq!(excerpt("abcdef", KEY, 3), "abc…");
+        // A key too short to be one is not looked for.
+        assert_eq!(scrub("a b c", "b"), "a b c");
+    }
 
     #[test]
     fn real_error_bodies() {

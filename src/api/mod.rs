@@ -2,7 +2,7 @@
 //! retries are reported through a callback.
 
 mod error;
-mod retry;
+pub mod retry;
 pub mod sse;
 pub mod types;
 
@@ -89,7 +89,7 @@ impl Client {
         let bytes = response
             .bytes_stream()
             .map(move |chunk| chunk.map_err(|e| transport_error(&e, &url, timeout, true)));
-        Ok(sse::events(bytes))
+        Ok(sse::events(bytes, self.key.clone()))
     }
 
     pub async fn chat(
@@ -125,7 +125,7 @@ impl Client {
             .await
             .map_err(|e| transport_error(&e, &url, self.timeout, true))?;
         serde_json::from_str(&text).map_err(|e| {
-            let start: String = text.chars().take(80).collect();
+            let start = error::excerpt(&text, &self.key, 80);
             ApiError::Malformed(format!("{e} in the response `{start}`"))
         })
     }

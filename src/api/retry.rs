@@ -30,16 +30,20 @@ pub fn delay(error: &ApiError, attempt: u32) -> Option<Duration> {
 /// `Retry-After` in seconds (HTTP dates are not used by OpenAI and fall back to backoff), or
 /// OpenAI's own `retry-after-ms`.
 pub fn parse_retry_after(seconds: Option<&str>, millis: Option<&str>) -> Option<Duration> {
-    if let Some(ms) = millis
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-    {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
-    }
-    seconds
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .map(Duration::from_secs_f64)
+    millis
+        .and_then(|ms| wait(ms, 1000.0))
+        .or_else(|| seconds.and_then(|s| wait(s, 1.0)))
+}
+
+/// A wait a server asked for, in `per_second` units. A number too large for a `Duration`
+/// (`1e300`) is the longest one, which `delay` refuses to wait for; never a panic.
+fn wait(text: &str, per_second: f64) -> Option<Duration> {
+    let value = text
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)?;
+    Some(Duration::try_from_secs_f64(value / per_second).unwrap_or(Duration::MAX))
 }
 
 #[cfg(test)]
@@ -111,5 +115,43 @@ mod tests {
             None
         );
         assert_eq!(parse_retry_after(Some("-1"), None), None);
+        assert_eq!(parse_retry_after(Some("1e300"), None), Some(Duration::MAX));
+        assert_eq!(parse_retry_after(None, Some("1e300")), Some(Duration::MAX));
+        assert_eq!(parse_retry_after(Some("inf"), Some("NaN")), None);
+    }
+
+    #[test]
+    fn an_absurd_wait_is_refused_not_waited() {
+        let limited = ApiError::RateLimited {
+            message: String::new(),
+            retry_after: parse_retry_after(Some("1e300"), None),
+        };
+        assert_eq!(delay(&limited, 1), None);
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// What the fuzz target checks, on every run of the suite: any header text, and no
+        /// panic and no wait past LONGEST_WAIT.
+        #[test]
+        fn any_header_is_a_bounded_wait(
+            seconds in proptest::prop_oneof![
+                proptest::num::f64::ANY.prop_map(|v| v.to_string()),
+                "\\PC{0,12}",
+            ],
+            millis in proptest::prop_oneof![
+                proptest::num::f64::ANY.prop_map(|v| format!("{v:e}")),
+                "\\PC{0,12}",
+            ],
+        ) {
+            let limited = ApiError::RateLimited {
+                message: String::new(),
+                retry_after: parse_retry_after(Some(&seconds), Some(&millis)),
+            };
+            if let Some(wait) = delay(&limited, 1) {
+                proptest::prop_assert!(wait <= LONGEST_WAIT);
+            }
+        }
     }
 }

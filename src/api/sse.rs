@@ -1,11 +1,12 @@
 //! A streamed answer: SSE framing from eventsource-stream (it keeps partial lines between
 //! reads), then each `data:` payload turned into events. `[DONE]` ends the answer; a payload
-//! that is not a chunk is an error, never a panic.
+//! that is not a chunk is an error, never a panic. What an error quotes of the stream has the
+//! API key masked.
 
 use eventsource_stream::{EventStreamError, Eventsource as _};
 use futures_util::{Stream, StreamExt as _};
 
-use super::error::ApiError;
+use super::error::{ApiError, excerpt, scrub};
 use super::types::{ChatChunk, ErrorBody, Usage};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +17,8 @@ pub enum StreamEvent {
     Done,
 }
 
-/// Events of one `data:` payload, in order.
-pub fn parse_data(data: &str) -> Result<Vec<StreamEvent>, ApiError> {
+/// Events of one `data:` payload, in order; `key` is masked in what an error quotes.
+pub fn parse_data(data: &str, key: &str) -> Result<Vec<StreamEvent>, ApiError> {
     let data = data.trim();
     if data == "[DONE]" {
         return Ok(vec![StreamEvent::Done]);
@@ -25,13 +26,11 @@ pub fn parse_data(data: &str) -> Result<Vec<StreamEvent>, ApiError> {
     if let Ok(body) = serde_json::from_str::<ErrorBody>(data) {
         return Err(ApiError::Status {
             status: 200,
-            message: format!("error in the stream: {}", body.error.message),
+            message: format!("error in the stream: {}", scrub(&body.error.message, key)),
         });
     }
-    let chunk: ChatChunk = serde_json::from_str(data).map_err(|e| {
-        let start: String = data.chars().take(80).collect();
-        ApiError::Malformed(format!("{e} in chunk `{start}`"))
-    })?;
+    let chunk: ChatChunk = serde_json::from_str(data)
+        .map_err(|e| ApiError::Malformed(format!("{e} in chunk `{}`", excerpt(data, key, 80))))?;
     let mut events = Vec::new();
     for choice in chunk.choices {
         if let Some(text) = choice
@@ -52,7 +51,7 @@ pub fn parse_data(data: &str) -> Result<Vec<StreamEvent>, ApiError> {
 }
 
 /// Bytes as they arrive (transport errors already turned into `ApiError`) → events.
-pub fn events<B, S>(bytes: S) -> impl Stream<Item = Result<StreamEvent, ApiError>>
+pub fn events<B, S>(bytes: S, key: String) -> impl Stream<Item = Result<StreamEvent, ApiError>>
 where
     B: AsRef<[u8]>,
     S: Stream<Item = Result<B, ApiError>>,
@@ -73,8 +72,8 @@ where
             futures_util::stream::iter(lines)
         })
         .eventsource()
-        .map(|event| match event {
-            Ok(event) => parse_data(&event.data),
+        .map(move |event| match event {
+            Ok(event) => parse_data(&event.data, &key),
             Err(EventStreamError::Transport(error)) => Err(error),
             Err(EventStreamError::Utf8(error)) => Err(ApiError::Malformed(format!(
                 "the stream is not UTF-8: {error}"
@@ -111,9 +110,10 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
-        let stream = events(futures_util::stream::iter(
-            chunks.into_iter().map(Ok::<_, ApiError>),
-        ));
+        let stream = events(
+            futures_util::stream::iter(chunks.into_iter().map(Ok::<_, ApiError>)),
+            String::new(),
+        );
         runtime.block_on(stream.map(|r| r.map_err(|e| e.to_string())).collect())
     }
 

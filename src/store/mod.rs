@@ -52,6 +52,7 @@ pub mod usage;
 use std::fs;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use diesel::connection::SimpleConnection as _;
@@ -67,16 +68,12 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// "TkMt", written by the first migration.
 const APPLICATION_ID: i32 = 0x546B_4D74;
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+/// How long tm waits for another process's lock on the database.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
 
 pub struct Store {
     conn: SqliteConnection,
     path: PathBuf,
-}
-
-#[derive(QueryableByName)]
-struct PragmaValue {
-    #[diesel(sql_type = Integer)]
-    value: i32,
 }
 
 impl Store {
@@ -98,14 +95,13 @@ impl Store {
             .with_context(|| format!("could not open the database {shown}"))?;
         // Order matters (diesel's SqliteConnection docs): wait for other writers first, and
         // judge the file before WAL is written into its header.
-        conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
+        conn.batch_execute(&format!("PRAGMA busy_timeout = {};", BUSY_WAIT.as_millis()))?;
         search::register(&mut conn)?;
         if existing {
             refuse_foreign(&mut conn, path)?;
             refuse_newer(&mut conn, path)?;
         }
-        conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .with_context(|| format!("could not open the database {shown}"))?;
+        use_wal(&mut conn).with_context(|| format!("could not open the database {shown}"))?;
         let pending = conn
             .has_pending_migration(MIGRATIONS)
             .map_err(|e| anyhow!("could not read the schema version of {shown}: {e}"))?;
@@ -182,6 +178,23 @@ impl Store {
     }
 }
 
+/// WAL mode is kept in the file, so this changes only a new one. The change needs the file
+/// to itself, and SQLite does not wait for that as it waits for a write lock: when another tm
+/// is creating the same file at this moment, the change is tried again until BUSY_WAIT.
+fn use_wal(conn: &mut SqliteConnection) -> QueryResult<()> {
+    let started = Instant::now();
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked") && started.elapsed() < BUSY_WAIT =>
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            result => return result,
+        }
+    }
+}
+
 fn check_header(path: &Path) -> Result<()> {
     let mut header = [0u8; 16];
     let mut file = fs::File::open(path)
@@ -222,29 +235,27 @@ fn create_owner_only(path: &Path, create_parent: bool) -> Result<()> {
     Ok(())
 }
 
-fn pragma(conn: &mut SqliteConnection, name: &str) -> QueryResult<i32> {
-    diesel::sql_query(format!("SELECT {name} AS value FROM pragma_{name}()"))
-        .get_result::<PragmaValue>(conn)
-        .map(|row| row.value)
-}
-
 fn refuse_foreign(conn: &mut SqliteConnection, path: &Path) -> Result<()> {
-    let application_id = pragma(conn, "application_id")
-        .map_err(|_| anyhow!(not_ours(path, "SQLite cannot read it")))?;
-    if application_id == APPLICATION_ID {
-        return Ok(());
-    }
     #[derive(QueryableByName)]
-    struct Count {
+    struct Owner {
         #[diesel(sql_type = Integer)]
-        n: i32,
+        application_id: i32,
+        #[diesel(sql_type = Integer)]
+        tables: i32,
     }
-    let tables = diesel::sql_query("SELECT count(*) AS n FROM sqlite_schema")
-        .get_result::<Count>(conn)
-        .map(|c| c.n)
-        .unwrap_or(1);
+    // One statement, so one snapshot: another tm creating the file at this moment commits its
+    // tables and its id together, and two reads could fall either side of that commit. Its
+    // diesel table comes first, on its own, so it is not counted.
+    let owner = diesel::sql_query(
+        "SELECT (SELECT application_id FROM pragma_application_id) AS application_id,
+                (SELECT count(*) FROM sqlite_schema
+                 WHERE tbl_name <> '__diesel_schema_migrations') AS tables",
+    )
+    .get_result::<Owner>(conn)
+    .map_err(|_| anyhow!(not_ours(path, "SQLite cannot read it")))?;
     // An SQLite file with nothing in it yet is as good as a new one.
-    if application_id == 0 && tables == 0 {
+    let new = owner.application_id == 0 && owner.tables == 0;
+    if owner.application_id == APPLICATION_ID || new {
         return Ok(());
     }
     bail!(not_ours(path, "it belongs to another program"))

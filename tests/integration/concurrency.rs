@@ -1,5 +1,6 @@
-//! Four `tm ask` processes at once on one database, with `tm usage` and `tm list` reading
-//! beside them: every question and request recorded, no "database is locked", every exit 0.
+//! Several `tm` processes at once on one database: four `tm ask` with `tm usage` and `tm list`
+//! reading beside them, and eight first runs on a file that does not exist yet. Every
+//! question and request recorded, no "database is locked", every exit 0.
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -75,4 +76,48 @@ fn four_writers_and_two_readers() {
         [[total.clone(), total, (2 * WRITERS * QUESTIONS).to_string()]]
     );
     assert_eq!(env.rows("PRAGMA integrity_check"), [["ok"]]);
+}
+
+/// Eight `tm ask` started together on a database that does not exist yet, ten times over:
+/// every one succeeds, and the file ends with one schema and every question.
+#[test]
+fn eight_first_runs_at_once() {
+    const RUNS: usize = 8;
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations/")
+        .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().is_dir()))
+        .count();
+    for round in 0..10 {
+        let env = Arc::new(TmEnv::new());
+        let server = Arc::new(FakeOpenAi::start(
+            (0..RUNS).map(|i| answer(&format!("answer {i}"))).collect(),
+        ));
+        let start = Arc::new(std::sync::Barrier::new(RUNS));
+        let runs: Vec<_> = (0..RUNS)
+            .map(|run| {
+                let (env, server, start) =
+                    (Arc::clone(&env), Arc::clone(&server), Arc::clone(&start));
+                thread::spawn(move || {
+                    let mut command = env.tm_with(&server);
+                    command.args(["ask", "-q", &format!("first question {run}")]);
+                    start.wait();
+                    command.output().expect("runs")
+                })
+            })
+            .collect();
+        for run in runs {
+            let output = run.join().expect("a run panicked");
+            assert!(
+                output.status.success(),
+                "round {round}: {}",
+                stderr(&output)
+            );
+        }
+        assert_eq!(
+            env.rows("SELECT (SELECT count(*) FROM conversations), (SELECT count(*) FROM __diesel_schema_migrations)"),
+            [[RUNS.to_string(), migrations.to_string()]],
+            "round {round}"
+        );
+        assert_eq!(env.rows("PRAGMA integrity_check"), [["ok"]]);
+    }
 }

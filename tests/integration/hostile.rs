@@ -140,3 +140,69 @@ fn a_prompt_larger_than_the_context_window_is_refused() {
         "nothing was written or sent"
     );
 }
+
+/// A server may ask for any wait; an absurd one (1e300 seconds) is refused with the error the
+/// server sent, never a panic and never a wait.
+#[test]
+fn an_absurd_retry_after_is_an_error_not_a_panic() {
+    let env = TmEnv::new();
+    let limited = r#"{"error":{"message":"Rate limit reached.","type":"requests","code":"rate_limit_exceeded"}}"#;
+    let failed = r#"{"error":{"message":"Service unavailable.","type":"server_error"}}"#;
+    let server = FakeOpenAi::start(vec![
+        Reply::json(429, limited).header("Retry-After", "1e300"),
+        Reply::json(503, failed).header("retry-after-ms", "1e300"),
+    ]);
+    let output = ask(&env, &server, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(
+        &output,
+        "tm: error: rate limited by the server (Rate limit reached.); wait a little and try again",
+    );
+    let output = ask(&env, &server, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(
+        &output,
+        "tm: error: the server failed with HTTP 503 (Service unavailable.); try again later",
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+/// The key a server echoes, in whatever it sends, is masked in what tm prints and stores.
+#[test]
+fn an_echoed_key_is_masked_on_every_path() {
+    let env = TmEnv::new();
+    let key = crate::support::TEST_KEY;
+    let error_event = format!(
+        "data: {{\"error\":{{\"message\":\"bad request from {key}\",\"type\":\"invalid_request_error\"}}}}\n\n"
+    );
+    // The key starts inside the 80 characters an error quotes and ends outside them.
+    let cut = format!("data: {}{key}\n\n", "x".repeat(70));
+    let server = FakeOpenAi::start(vec![
+        Reply::stream(vec![chunk(&error_event)]),
+        Reply::stream(vec![chunk(&delta("some text")), chunk(&error_event)]),
+        Reply::stream(vec![chunk(&format!("data: not json {key}\n\n"))]),
+        Reply::stream(vec![chunk(&cut)]),
+        Reply::raw(200, "text/plain", format!("here is your key: {key}")),
+    ]);
+    for (extra, said) in [
+        (&[][..], "error in the stream: bad request from sk-…fXYZ"),
+        (&[][..], "error in the stream: bad request from sk-…fXYZ"),
+        (&[][..], "in chunk `not json sk-…fXYZ`"),
+        (&[][..], &format!("in chunk `{}sk-…fXYZ`", "x".repeat(70))),
+        (
+            &["--no-stream"][..],
+            "in the response `here is your key: sk-…fXYZ`",
+        ),
+    ] {
+        let output = ask(&env, &server, extra);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(!stderr(&output).contains("SECRET"), "{}", stderr(&output));
+        assert_stderr_contains(&output, said);
+    }
+    let errors = env.rows("SELECT error FROM requests ORDER BY id");
+    assert_eq!(errors.len(), 5);
+    for error in errors {
+        assert!(!error[0].contains("SECRET"), "{}", error[0]);
+        assert!(error[0].contains("sk-…fXYZ"), "{}", error[0]);
+    }
+}
