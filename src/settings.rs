@@ -312,7 +312,7 @@ pub fn validate(key: &str, value: &str) -> Result<()> {
 
 fn parse_api_key(value: &str) -> Result<String, String> {
     let key = value.trim();
-    if key.is_empty() || key.contains(char::is_whitespace) {
+    if key.is_empty() || key.contains(|c: char| c.is_whitespace() || c.is_control()) {
         return Err("an API key is one word with no spaces".into());
     }
     Ok(key.to_owned())
@@ -482,10 +482,25 @@ impl Settings {
         }
     }
 
+    /// The key, for sending. A key with a space, line break or other control character inside
+    /// cannot go in a header; it is refused here, naming where it came from and never showing
+    /// it, rather than failing every attempt as if the network were down.
     pub fn require_api_key(&self) -> Result<String> {
-        self.api_key()?.map(|(key, _)| key).ok_or_else(|| {
+        let (key, source) = self.api_key()?.ok_or_else(|| {
             anyhow!("no API key: set OPENAI_API_KEY, or store one with `tm config set api-key` (it asks for it without echoing)")
-        })
+        })?;
+        if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(match source {
+                Source::Env(name) => usage(format!(
+                    "{name} has a space, a line break or a control character inside the key; set it to the key alone"
+                )),
+                _ => anyhow!(
+                    "the API key in {} has a space, a line break or a control character inside it; store it again with `tm config set api-key`",
+                    self.key_file.display()
+                ),
+            });
+        }
+        Ok(key)
     }
 
     /// Every `price.<model>` setting, parsed.

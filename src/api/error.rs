@@ -45,6 +45,18 @@ pub enum ApiError {
     },
     #[error("the server answered HTTP {status} ({message})")]
     Status { status: u16, message: String },
+    #[error(
+        "the server answered HTTP {status} with an HTML page ({content_type}), not an answer: {start}; check the base-url setting"
+    )]
+    Html {
+        status: u16,
+        content_type: String,
+        start: String,
+    },
+    #[error(
+        "the server redirected the request (HTTP {status}) to {to}, another address; tm does not send a conversation on to where a server points (check the base-url setting)"
+    )]
+    Redirected { status: u16, to: String },
     #[error("could not reach {url}: {reason}; check the network and the base-url setting")]
     Connect { url: String, reason: String },
     #[error(
@@ -105,7 +117,7 @@ impl ApiError {
 }
 
 /// A non-JSON body (an HTML 502 page, say) shown as its first line, kept short.
-fn summarize_body(body: &str, key: &str) -> String {
+pub(super) fn summarize_body(body: &str, key: &str) -> String {
     let line = body
         .lines()
         .map(str::trim)

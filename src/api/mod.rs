@@ -51,6 +51,36 @@ fn scaled(wait: Duration) -> Duration {
     wait / *scale
 }
 
+/// A login page of a captive portal, a proxy's notice: a 200 that is no answer at all.
+fn is_html(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|kind| {
+            kind.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/html")
+        })
+}
+
+/// A redirect is followed only to the same scheme, host and port: a 307 or 308 would send
+/// the whole conversation again, to wherever the server names. Other ones end the request,
+/// and the error names where the server tried to send it.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same && attempt.previous().len() < 10 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
 impl Client {
     /// `timeout` bounds every wait for data from the server, not the whole answer, so a long
     /// answer that keeps streaming is never cut off.
@@ -59,6 +89,7 @@ impl Client {
             .connect_timeout(scaled(Duration::from_secs(15).min(timeout)))
             .read_timeout(scaled(timeout))
             .user_agent(concat!("tm/", env!("CARGO_PKG_VERSION")))
+            .redirect(same_origin_redirects())
             .build()?;
         Ok(Self {
             http,
@@ -130,6 +161,29 @@ impl Client {
         })
     }
 
+    /// What an HTML page says, from its first few kilobytes only.
+    async fn html_page(&self, mut response: reqwest::Response) -> ApiError {
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let mut start = Vec::new();
+        while start.len() < 4096 {
+            match response.chunk().await {
+                Ok(Some(chunk)) => start.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        ApiError::Html {
+            status,
+            content_type,
+            start: error::summarize_body(&String::from_utf8_lossy(&start), &self.key),
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}/{path}", self.base_url)
     }
@@ -152,7 +206,24 @@ impl Client {
                 .send()
                 .await
             {
-                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) if response.status().is_success() && !is_html(&response) => {
+                    return Ok(response);
+                }
+                Ok(response) if response.status().is_success() => self.html_page(response).await,
+                Ok(response) if response.status().is_redirection() => {
+                    let to = response
+                        .headers()
+                        .get(reqwest::header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .map_or_else(
+                            || "nowhere it named".to_owned(),
+                            |to| error::scrub(to, &self.key),
+                        );
+                    ApiError::Redirected {
+                        status: response.status().as_u16(),
+                        to,
+                    }
+                }
                 Ok(response) => {
                     let status = response.status();
                     let header = |name: &str| {

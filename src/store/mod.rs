@@ -82,15 +82,16 @@ impl Store {
         if path.is_dir() {
             bail!("{shown} is a directory; the database must be a file (pass another --db)");
         }
+        // Before anything is created: a refused path leaves no file behind.
+        let url = path.to_str().ok_or_else(|| {
+            anyhow!("{shown}: the database path must be valid UTF-8 (pass another --db)")
+        })?;
         let existing = fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
         if existing {
             check_header(path)?;
         } else {
             create_owner_only(path, create_parent)?;
         }
-        let url = path
-            .to_str()
-            .ok_or_else(|| anyhow!("{shown}: the database path must be valid UTF-8"))?;
         let mut conn = SqliteConnection::establish(url)
             .with_context(|| format!("could not open the database {shown}"))?;
         // Order matters (diesel's SqliteConnection docs): wait for other writers first, and

@@ -221,3 +221,25 @@ fn a_read_only_database_and_an_unreadable_file() {
     assert_eq!(env.db_bytes(), before);
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).expect("chmod back");
 }
+
+/// A `--db` path refused before it is opened leaves no empty file behind.
+#[test]
+fn a_refused_db_path_leaves_no_file() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let env = TmEnv::new();
+    let name = std::ffi::OsStr::from_bytes(b"not-utf8-\xff.db");
+    let output = env
+        .tm()
+        .arg("list")
+        .arg("--db")
+        .arg(name)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the database path must be valid UTF-8 (pass another --db)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!env.dir().join(name).exists());
+}

@@ -206,3 +206,81 @@ fn an_echoed_key_is_masked_on_every_path() {
         assert!(error[0].contains("sk-…fXYZ"), "{}", error[0]);
     }
 }
+
+/// A 307 or 308 would send the whole conversation again to wherever the server points: tm
+/// follows one to the same address only, and otherwise stops and says where it pointed.
+#[test]
+fn a_redirect_to_another_address_is_not_followed() {
+    let env = TmEnv::new();
+    let elsewhere = FakeOpenAi::start(vec![]);
+    let to = format!("{}/chat/completions", elsewhere.base_url());
+    let server = FakeOpenAi::start(vec![Reply::json(307, "").header("Location", &to)]);
+    let output = ask(&env, &server, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(
+        &output,
+        &format!(
+            "tm: error: the server redirected the request (HTTP 307) to {to}, another address"
+        ),
+    );
+    assert!(elsewhere.requests().is_empty());
+    assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
+
+    // A path on the same server is followed.
+    let server = FakeOpenAi::start(vec![
+        Reply::json(308, "").header("Location", "/v1/chat/completions?moved"),
+        crate::support::answer("followed"),
+    ]);
+    let output = ask(&env, &server, &["-q"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "followed\n");
+}
+
+/// A key with a line break inside cannot go in a header: refused at once, naming the key file
+/// and never showing the key, instead of three attempts blamed on the network.
+#[test]
+fn a_key_with_a_line_break_is_refused_at_once() {
+    let env = TmEnv::new();
+    let file = env.key_file();
+    std::fs::create_dir_all(file.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(&file, "sk-test-SECRET0123\r\n456789abcdef\n").expect("write the key");
+    let server = FakeOpenAi::start(vec![]);
+    let output = env
+        .tm()
+        .env("OPENAI_BASE_URL", server.base_url())
+        .args(["ask", "hello"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(
+        &output,
+        &format!(
+            "tm: error: the API key in {} has a space, a line break or a control character inside it; store it again with `tm config set api-key`",
+            file.display()
+        ),
+    );
+    assert!(!stderr(&output).contains("SECRET"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("retrying"), "{}", stderr(&output));
+}
+
+/// A 200 that is an HTML page (a captive portal's login, say) is no answer and no broken
+/// connection: tm says what it got, streaming or not, and does not try again.
+#[test]
+fn an_html_200_is_called_what_it_is() {
+    let env = TmEnv::new();
+    let page = "<html><head><title>Wi-Fi login</title></head></html>";
+    let server = FakeOpenAi::start(vec![
+        Reply::raw(200, "text/html; charset=utf-8", page),
+        Reply::raw(200, "text/html; charset=utf-8", page),
+    ]);
+    for extra in [&[][..], &["--no-stream"][..]] {
+        let output = ask(&env, &server, extra);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_stderr_contains(
+            &output,
+            &format!(
+                "tm: error: the server answered HTTP 200 with an HTML page (text/html; charset=utf-8), not an answer: {page}; check the base-url setting"
+            ),
+        );
+    }
+}
