@@ -63,6 +63,10 @@ pub enum ApiError {
         "the server sent nothing for {0:?}; it may be overloaded (the timeout setting sets how long to wait)"
     )]
     Timeout(Duration),
+    #[error(
+        "the server sent only keep-alive comments for {0:?}, with no part of an answer; it may be stuck (ten times the timeout setting is the most tm waits)"
+    )]
+    OnlyKeepAlive(Duration),
     #[error("the connection broke before the answer was complete ({0})")]
     Dropped(String),
     #[error("the server sent data tm cannot read: {0}")]

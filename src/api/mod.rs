@@ -51,6 +51,13 @@ fn scaled(wait: Duration) -> Duration {
     wait / *scale
 }
 
+/// How many times the `timeout` a stream may go on with keep-alive comments and no event.
+const KEEP_ALIVE_ONLY: u32 = 10;
+
+/// The most of an error body tm reads: the message shown from it is at most 200 characters,
+/// and a JSON error body of OpenAI's is well under 1 KB.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
 /// A login page of a captive portal, a proxy's notice: a 200 that is no answer at all.
 fn is_html(response: &reqwest::Response) -> bool {
     response
@@ -120,7 +127,19 @@ impl Client {
         let bytes = response
             .bytes_stream()
             .map(move |chunk| chunk.map_err(|e| transport_error(&e, &url, timeout, true)));
-        Ok(sse::events(bytes, self.key.clone()))
+        let events = Box::pin(sse::events(bytes, self.key.clone()));
+        // Keep-alive comments reset the read timeout but carry nothing; a model may think for
+        // minutes behind them, so they are allowed KEEP_ALIVE_ONLY times the timeout.
+        let patience = timeout * KEEP_ALIVE_ONLY;
+        Ok(futures_util::stream::unfold(
+            events,
+            move |mut events| async move {
+                match tokio::time::timeout(scaled(patience), events.next()).await {
+                    Ok(next) => next.map(|event| (event, events)),
+                    Err(_) => Some((Err(ApiError::OnlyKeepAlive(patience)), events)),
+                }
+            },
+        ))
     }
 
     pub async fn chat(
@@ -162,7 +181,7 @@ impl Client {
     }
 
     /// What an HTML page says, from its first few kilobytes only.
-    async fn html_page(&self, mut response: reqwest::Response) -> ApiError {
+    async fn html_page(&self, response: reqwest::Response) -> ApiError {
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -170,18 +189,30 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let mut start = Vec::new();
-        while start.len() < 4096 {
-            match response.chunk().await {
-                Ok(Some(chunk)) => start.extend_from_slice(&chunk),
-                _ => break,
-            }
-        }
+        let start = self.start_of(response, 4096).await;
         ApiError::Html {
             status,
             content_type,
-            start: error::summarize_body(&String::from_utf8_lossy(&start), &self.key),
+            start: error::summarize_body(&start, &self.key),
         }
+    }
+
+    /// The first `limit` bytes of a body that is only shown, read for at most `timeout` in
+    /// all: a body that trickles in a byte at a time never outlasts it, and a 200 MB one is
+    /// never held. What arrived by then is what is shown.
+    async fn start_of(&self, mut response: reqwest::Response, limit: usize) -> String {
+        let mut start = Vec::new();
+        let read = async {
+            while start.len() < limit {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => start.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+        };
+        drop(tokio::time::timeout(scaled(self.timeout), read).await);
+        start.truncate(limit);
+        String::from_utf8_lossy(&start).into_owned()
     }
 
     fn url(&self, path: &str) -> String {
@@ -237,7 +268,7 @@ impl Client {
                         header("retry-after").as_deref(),
                         header("retry-after-ms").as_deref(),
                     );
-                    let text = response.text().await.unwrap_or_default();
+                    let text = self.start_of(response, ERROR_BODY_LIMIT).await;
                     ApiError::from_status(status, &text, model, &self.key, retry_after)
                 }
                 Err(e) => transport_error(&e, &url, self.timeout, false),

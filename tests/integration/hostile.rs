@@ -284,3 +284,54 @@ fn an_html_200_is_called_what_it_is() {
         );
     }
 }
+
+/// An error body that trickles in a byte at a time is read for at most the `timeout` in all,
+/// not for as long as the server keeps it coming; what arrived by then is shown.
+#[test]
+fn a_trickling_error_body_is_read_for_the_timeout_only() {
+    let env = TmEnv::new();
+    env.tm()
+        .args(["config", "set", "timeout", "1"])
+        .assert()
+        .success();
+    let body = "x".repeat(2_000);
+    let slowly = Reply::trickle(500, body.as_bytes(), std::time::Duration::from_millis(10));
+    // The last of the three attempts trickles, so its body is the one the error shows.
+    let server = FakeOpenAi::start(vec![Reply::json(500, "{}"), Reply::json(500, "{}"), slowly]);
+    let output = ask(&env, &server, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(&output, "tm: error: the server failed with HTTP 500 (xx");
+    // Under the scaled timeout of 50 ms a few bytes arrive; reading it all would take 20 s.
+    assert!(
+        !stderr(&output).contains(&"x".repeat(100)),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Keep-alive comments keep the connection's read timeout from firing, but a stream of
+/// nothing else ends after ten times the `timeout` setting with an error that says so.
+#[test]
+fn keep_alive_comments_alone_are_bounded() {
+    let env = TmEnv::new();
+    env.tm()
+        .args(["config", "set", "timeout", "1"])
+        .assert()
+        .success();
+    let steps = (0..2_000)
+        .flat_map(|_| {
+            [
+                chunk(": keep-alive\n\n"),
+                crate::support::Step::Pause(std::time::Duration::from_millis(10)),
+            ]
+        })
+        .collect();
+    let server = FakeOpenAi::start(vec![Reply::stream(steps)]);
+    let output = ask(&env, &server, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(
+        &output,
+        "tm: error: the server sent only keep-alive comments for 10s, with no part of an answer",
+    );
+    assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
+}

@@ -23,6 +23,8 @@ pub enum Step {
     Gate(Receiver<()>),
     /// Close the connection without ending the chunked body.
     Drop,
+    /// Wait before the next step: a slow server's own pace.
+    Pause(std::time::Duration),
 }
 
 pub enum Body {
@@ -78,6 +80,19 @@ impl Reply {
             status: 200,
             headers: Vec::new(),
             body: Body::Silent(release),
+        }
+    }
+
+    /// A body sent one byte per `every`, as a slow or hostile server might.
+    pub fn trickle(status: u16, body: &[u8], every: std::time::Duration) -> Self {
+        let steps = body
+            .iter()
+            .flat_map(|&byte| [Step::Chunk(vec![byte]), Step::Pause(every)])
+            .collect();
+        Self {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Body::Chunked(steps),
         }
     }
 
@@ -362,6 +377,7 @@ fn write_reply(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
                         }
                     },
                     Step::Drop => return stream.shutdown(std::net::Shutdown::Both),
+                    Step::Pause(wait) => thread::sleep(wait),
                 }
             }
             stream.write_all(b"0\r\n\r\n")?;
