@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::paths::Paths;
+use crate::paths::{self, Paths};
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::ui;
 
 pub struct App {
     db: Option<PathBuf>,
@@ -34,6 +35,11 @@ impl App {
     pub fn open(&self) -> Result<Opened> {
         let paths = self.paths()?;
         let mut store = Store::open(&paths.db, paths.db_is_default)?;
+        for private in [paths.db.clone(), paths.key_file()] {
+            if let Some(warning) = paths::shared_with_others(&private) {
+                ui::warn(&warning);
+            }
+        }
         let settings = Settings::load(&mut store, paths.key_file())?;
         Ok(Opened {
             paths,

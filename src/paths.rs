@@ -80,3 +80,25 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("could not write {}", temporary.display()))?;
     fs::rename(&temporary, path).with_context(|| format!("could not write {}", path.display()))
 }
+
+/// The warning for a private file (the history, the key) that others may read or write, with
+/// the command that makes it the owner's alone; `None` when it is, or when it does not exist.
+pub fn shared_with_others(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "{} can be read by others (mode {mode:o}); `chmod 600 {}` makes it yours alone",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}

@@ -82,6 +82,13 @@ impl Store {
         if path.is_dir() {
             bail!("{shown} is a directory; the database must be a file (pass another --db)");
         }
+        // A device, a pipe or a socket (or a link to one): SQLite would write its journal
+        // beside it, in /dev say, before finding it unusable.
+        if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            bail!(
+                "{shown} is not a regular file (a device, a pipe or a socket); the database must be a file (pass another --db)"
+            );
+        }
         // Before anything is created: a refused path leaves no file behind.
         let url = path.to_str().ok_or_else(|| {
             anyhow!("{shown}: the database path must be valid UTF-8 (pass another --db)")

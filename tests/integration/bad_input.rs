@@ -243,3 +243,54 @@ fn a_refused_db_path_leaves_no_file() {
     );
     assert!(!env.dir().join(name).exists());
 }
+
+/// A device, or a link to one, is refused before SQLite writes anything beside it.
+#[test]
+fn a_device_is_not_a_database() {
+    let env = TmEnv::new();
+    std::os::unix::fs::symlink("/dev/null", env.dir().join("link.db")).expect("symlink");
+    for db in ["/dev/null", "link.db"] {
+        let output = env.tm().args(["list", "--db", db]).output().expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!(
+                "{db} is not a regular file (a device, a pipe or a socket); the database must be a file"
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+    for beside in ["/dev/null-journal", "/dev/null-wal", "/dev/null-shm"] {
+        assert!(!std::path::Path::new(beside).exists(), "{beside}");
+    }
+    assert!(!env.dir().join("link.db-wal").exists());
+}
+
+/// The history and the key are the owner's alone; found readable by others, each is warned
+/// about with the command that fixes it.
+#[test]
+fn files_readable_by_others_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TmEnv::new();
+    env.tm()
+        .args(["config", "set", "api-key", "sk-test-0123456789abcdef"])
+        .assert()
+        .success();
+    let output = env.tm().arg("list").output().expect("runs");
+    assert_eq!(stderr(&output), "");
+    for file in [env.db(), env.key_file()] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let output = env.tm().arg("list").output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    for file in [env.db(), env.key_file()] {
+        let shown = file.display();
+        assert!(
+            stderr(&output).contains(&format!(
+                "tm: warning: {shown} can be read by others (mode 644); `chmod 600 {shown}` makes it yours alone"
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
