@@ -8,7 +8,7 @@ use std::io;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result, anyhow, bail};
 use futures_util::StreamExt as _;
 
 use crate::api::sse::StreamEvent;
@@ -165,6 +165,19 @@ struct Received {
     first_token: Option<Duration>,
     finish_reason: Option<String>,
     output_error: Option<io::Error>,
+}
+
+impl Received {
+    fn deliver(&mut self, text: &str, sink: &mut dyn Sink, started: Instant) {
+        self.first_token.get_or_insert_with(|| started.elapsed());
+        self.text.push_str(text);
+        // A closed stdout must not lose the answer: keep receiving, report it afterwards.
+        if self.output_error.is_none()
+            && let Err(error) = sink.delta(text)
+        {
+            self.output_error = Some(error);
+        }
+    }
 }
 
 fn millis(duration: Duration) -> i32 {
@@ -436,12 +449,18 @@ fn record_answer(
     };
     let finished_at = store::now();
     let answer = &got.text;
-    store.write(|conn| {
-        if let Some(counted) = counted {
+    let saved = store.write(|conn| {
+        // `tm delete` may have removed the conversation while the answer arrived: the
+        // deletion stands, and only a request record it kept (`--keep-usage`) is finished,
+        // so that what was billed is still counted.
+        let gone = Conversation::find(conn, rows.conversation)?.is_none();
+        if let Some(counted) = counted.filter(|_| !gone) {
             let encoding = counted.encoding.name();
             Message::set_tokens(conn, rows.question, to_i32(counted.question), encoding)?;
         }
-        let answer_id = if answer.is_empty() {
+        let answer_id = if gone {
+            None
+        } else if answer.is_empty() {
             Message::set_status(conn, rows.question, Status::Failed)?;
             None
         } else {
@@ -488,8 +507,15 @@ fn record_answer(
                 ..RequestResult::ended(outcome, millis(duration))
             },
         )?;
-        Conversation::touch(conn, rows.conversation, &finished_at)
+        Conversation::touch(conn, rows.conversation, &finished_at)?;
+        Ok(!gone)
     })?;
+    if !saved {
+        bail!(
+            "conversation {} was deleted while its answer arrived; the answer was shown but not saved",
+            rows.conversation
+        );
+    }
     Ok(())
 }
 
@@ -501,16 +527,6 @@ async fn receive(
     got: &mut Received,
     checkpoint: &mut dyn FnMut(&str),
 ) -> Result<(), ApiError> {
-    let deliver = |got: &mut Received, text: &str, sink: &mut dyn Sink| {
-        got.first_token.get_or_insert_with(|| started.elapsed());
-        got.text.push_str(text);
-        // A closed stdout must not lose the answer: keep receiving, report it afterwards.
-        if got.output_error.is_none()
-            && let Err(error) = sink.delta(text)
-        {
-            got.output_error = Some(error);
-        }
-    };
     if !request.stream {
         let response = client
             .chat(request, &mut |e, w, a| sink.retrying(e, w, a))
@@ -520,7 +536,7 @@ async fn receive(
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::Malformed("the response has no choices".into()))?;
-        deliver(got, &choice.message.content.unwrap_or_default(), sink);
+        got.deliver(&choice.message.content.unwrap_or_default(), sink, started);
         got.finish_reason = choice.finish_reason;
         got.usage = response.usage;
         return Ok(());
@@ -528,6 +544,17 @@ async fn receive(
     let events = client
         .chat_stream(request, &mut |e, w, a| sink.retrying(e, w, a))
         .await?;
+    take_stream(events, sink, started, got, checkpoint).await
+}
+
+/// A streamed answer into `got`, saved as it comes.
+async fn take_stream(
+    events: impl futures_util::Stream<Item = Result<StreamEvent, ApiError>>,
+    sink: &mut dyn Sink,
+    started: Instant,
+    got: &mut Received,
+    checkpoint: &mut dyn FnMut(&str),
+) -> Result<(), ApiError> {
     let mut events = std::pin::pin!(events);
     // Text that arrived is saved at once the first time, then at most CHECKPOINT_EVERY later,
     // also when the stream stalls: the wait for the next event ends when a save is due.
@@ -549,7 +576,7 @@ async fn receive(
         };
         let Some(event) = next else { break };
         match event? {
-            StreamEvent::Delta(text) => deliver(got, &text, sink),
+            StreamEvent::Delta(text) => got.deliver(&text, sink, started),
             StreamEvent::Finish(reason) => got.finish_reason = Some(reason),
             StreamEvent::Usage(usage) => got.usage = Some(usage),
             StreamEvent::Done => return Ok(()),
@@ -690,5 +717,56 @@ mod tests {
             Some((2_000, 300))
         );
         assert_eq!((bill.prices, bill.cost), (None, None));
+    }
+
+    struct Quiet;
+
+    impl Sink for Quiet {
+        fn delta(&mut self, _: &str) -> io::Result<()> {
+            Ok(())
+        }
+
+        fn retrying(&mut self, _: &ApiError, _: Duration, _: u32) {}
+    }
+
+    /// What a killed process keeps: the first text at once, then what came within each
+    /// CHECKPOINT_EVERY, also while the stream stalls. In tokio's paused time, so the
+    /// schedule is exact.
+    #[tokio::test(start_paused = true)]
+    async fn a_stalled_stream_is_saved_a_quarter_second_later() {
+        let start = tokio::time::Instant::now();
+        let at = |ms: u64, event: StreamEvent| (Duration::from_millis(ms), event);
+        let timeline = vec![
+            at(0, StreamEvent::Delta("a".into())),
+            at(100, StreamEvent::Delta("b".into())),
+            at(5_000, StreamEvent::Delta("c".into())),
+            at(5_010, StreamEvent::Finish("stop".into())),
+            at(60_000, StreamEvent::Done),
+        ];
+        let events =
+            futures_util::stream::unfold(timeline.into_iter(), move |mut timeline| async move {
+                let (when, event) = timeline.next()?;
+                tokio::time::sleep_until(start + when).await;
+                Some((Ok(event), timeline))
+            });
+        let mut saves = Vec::new();
+        let mut checkpoint =
+            |text: &str| saves.push((start.elapsed().as_millis(), text.to_owned()));
+        let mut got = Received::default();
+        take_stream(
+            events,
+            &mut Quiet,
+            Instant::now(),
+            &mut got,
+            &mut checkpoint,
+        )
+        .await
+        .expect("a whole stream");
+        let saved: Vec<(u128, &str)> = saves
+            .iter()
+            .map(|(ms, text)| (*ms, text.as_str()))
+            .collect();
+        assert_eq!(saved, [(0, "a"), (250, "ab"), (5_000, "abc")]);
+        assert_eq!(got.text, "abc");
     }
 }

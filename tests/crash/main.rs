@@ -1,7 +1,9 @@
 //! SIGKILL in the middle of a streamed answer, at random points: the database is always
 //! sound, the question is always there, what the database showed as saved before the kill is
 //! still there after it, and nothing is saved that was not sent. While the stream stalls,
-//! what was printed is saved within half a second.
+//! what was printed gets saved. How soon (a quarter of a second) is the unit test of the
+//! checkpoint schedule in src/exchange, in tokio's paused time: a wall-clock bound here
+//! failed once in about twenty runs on a loaded machine.
 //!
 //! The test never sleeps to wait for tm: it releases the fake server's pieces one by one,
 //! reads each from tm's stdout, and, at random points, polls the database until the answer
@@ -38,8 +40,6 @@ impl Lcg {
 }
 
 const PIECES: usize = 24;
-/// How soon after it was printed a piece must be in the database while the stream stalls.
-const OWED_AFTER: Duration = Duration::from_millis(500);
 /// Only stops a broken build from hanging the suite.
 const GIVE_UP: Duration = Duration::from_secs(20);
 
@@ -49,8 +49,9 @@ fn saved_answer(env: &TmEnv) -> Option<String> {
         .map(|row| row[0].clone())
 }
 
-/// Polls until the saved answer is `text` whole, which was printed at `printed_at`.
-fn wait_until_saved(env: &TmEnv, text: &str, printed_at: Instant, seed: u64) {
+/// Polls until the saved answer is `text` whole, printed while the stream stalls.
+fn wait_until_saved(env: &TmEnv, text: &str, seed: u64) {
+    let printed_at = Instant::now();
     while saved_answer(env).as_deref() != Some(text) {
         assert!(
             printed_at.elapsed() < GIVE_UP,
@@ -58,11 +59,6 @@ fn wait_until_saved(env: &TmEnv, text: &str, printed_at: Instant, seed: u64) {
         );
         thread::sleep(Duration::from_millis(5));
     }
-    assert!(
-        printed_at.elapsed() <= OWED_AFTER,
-        "seed {seed}: {text:?} took {:?} to be saved",
-        printed_at.elapsed()
-    );
 }
 
 fn one_run(seed: u64) {
@@ -108,9 +104,8 @@ fn one_run(seed: u64) {
         let piece = String::from_utf8_lossy(&piece).into_owned();
         assert_eq!(piece, format!("piece{i:02} "));
         printed.push_str(&piece);
-        let printed_at = Instant::now();
         if random.below(6) == 0 || (i + 1 == kill_after && random.below(2) == 0) {
-            wait_until_saved(&env, &printed, printed_at, seed);
+            wait_until_saved(&env, &printed, seed);
             confirmed.clone_from(&printed);
         }
     }
@@ -143,7 +138,7 @@ fn one_run(seed: u64) {
 
 /// 50 runs, five at a time; each is bounded by its gates, which give up after 20 s.
 #[test]
-fn sigkill_mid_answer_loses_nothing_older_than_half_a_second() {
+fn sigkill_mid_answer_loses_nothing_that_was_saved() {
     let seeds: Vec<u64> = (1..=50).collect();
     for batch in seeds.chunks(5) {
         let runs: Vec<_> = batch

@@ -530,3 +530,53 @@ fn ctrl_c_before_any_answer_says_so_and_retry_works() {
         [["1"]]
     );
 }
+
+/// `tm delete` of a conversation while its answer streams in: the deletion stands, the ask
+/// says the answer was not saved (no "Record not found"), and with --keep-usage the request
+/// is still finished, so what was billed is counted.
+#[test]
+fn delete_while_answering_keeps_the_deletion() {
+    use std::io::Read as _;
+    for keep_usage in [false, true] {
+        let env = TmEnv::new();
+        let (go, wait) = std::sync::mpsc::channel();
+        let server = FakeOpenAi::start(vec![Reply::stream(vec![
+            chunk(&delta("first ")),
+            Step::Gate(wait),
+            chunk(&delta("second")),
+            chunk(&finish()),
+            chunk(&USAGE.sse()),
+            chunk(DONE),
+        ])]);
+        let mut child = asking(&env, &server);
+        let mut out = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 6];
+        out.read_exact(&mut first).expect("the first piece");
+        let mut delete = env.tm();
+        delete.args(["delete", "1", "--yes"]);
+        if keep_usage {
+            delete.arg("--keep-usage");
+        }
+        delete.assert().success();
+        go.send(()).expect("release the rest");
+        let output = child.wait_with_output().expect("tm ends");
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_stderr_contains(
+            &output,
+            "tm: error: conversation 1 was deleted while its answer arrived; the answer was shown but not saved",
+        );
+        assert_eq!(
+            env.rows(
+                "SELECT (SELECT count(*) FROM conversations), (SELECT count(*) FROM messages)"
+            ),
+            [["0", "0"]]
+        );
+        let requests = env.rows("SELECT conversation_id, outcome, prompt_tokens FROM requests");
+        if keep_usage {
+            assert_eq!(requests, [["NULL", "ok", "1234"]]);
+            env.assert_totals_match_requests();
+        } else {
+            assert!(requests.is_empty(), "{requests:?}");
+        }
+    }
+}
