@@ -37,8 +37,8 @@ pub use options::{Counting, Options, model_info};
 #[derive(Debug)]
 pub enum End {
     Complete,
-    /// Ctrl-C: what arrived was saved.
-    Interrupted,
+    /// Ctrl-C, SIGTERM or SIGHUP (named): what arrived was saved.
+    Interrupted(&'static str),
     /// The connection broke mid-answer: what arrived was saved.
     Dropped(ApiError),
     /// Nothing arrived; the question is marked failed and is not sent again.
@@ -86,11 +86,11 @@ impl Exchange {
                 Ok(())
             }
             End::Complete => Ok(()),
-            End::Interrupted if !self.answered => Err(Error::Interrupted(format!(
+            End::Interrupted(_) if !self.answered => Err(Error::Interrupted(format!(
                 "no answer had arrived; `tm ask --retry --conv {conversation}` sends the question again"
             ))
             .into()),
-            End::Interrupted => {
+            End::Interrupted(_) => {
                 Err(Error::Interrupted(format!("the partial answer was saved in conversation {conversation}")).into())
             }
             End::Dropped(err) => Err(anyhow!(err).context(format!(
@@ -167,6 +167,30 @@ struct Received {
     output_error: Option<io::Error>,
 }
 
+/// Ctrl-C, the terminal closing (SIGHUP) or a polite kill (SIGTERM): each ends the exchange
+/// the same way, keeping what arrived and finishing the record. A signal that cannot be
+/// listened for is never waited on. Which one it was, by name.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (mut terminate, mut hang_up) = (
+        signal(SignalKind::terminate()).ok(),
+        signal(SignalKind::hangup()).ok(),
+    );
+    tokio::select! {
+        Ok(()) = tokio::signal::ctrl_c() => "Ctrl-C",
+        Some(()) = received(terminate.as_mut()) => "SIGTERM",
+        Some(()) = received(hang_up.as_mut()) => "SIGHUP",
+        else => std::future::pending().await,
+    }
+}
+
+async fn received(listener: Option<&mut tokio::signal::unix::Signal>) -> Option<()> {
+    match listener {
+        Some(listener) => listener.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 impl Received {
     fn deliver(&mut self, text: &str, sink: &mut dyn Sink, started: Instant) {
         self.first_token.get_or_insert_with(|| started.elapsed());
@@ -222,15 +246,15 @@ pub async fn send(
     let mut got = Received::default();
     let mut checkpoint = |text: &str| save_partial(store, &mut rows, text);
     let result = tokio::select! {
-        result = receive(client, &request, sink, started, &mut got, &mut checkpoint) => Some(result),
-        Ok(()) = tokio::signal::ctrl_c() => None,
+        result = receive(client, &request, sink, started, &mut got, &mut checkpoint) => Ok(result),
+        by = interrupted() => Err(by),
     };
     let duration = started.elapsed();
     let end = match result {
-        None => End::Interrupted,
-        Some(Ok(())) => End::Complete,
-        Some(Err(error)) if got.text.is_empty() => End::Failed(error),
-        Some(Err(error)) => End::Dropped(error),
+        Err(by) => End::Interrupted(by),
+        Ok(Ok(())) => End::Complete,
+        Ok(Err(error)) if got.text.is_empty() => End::Failed(error),
+        Ok(Err(error)) => End::Dropped(error),
     };
     let failed = matches!(end, End::Failed(_));
     let counted = counter.finish(&got, failed)?;
@@ -435,10 +459,10 @@ fn record_answer(
 ) -> Result<()> {
     let (outcome, answer_status, error_text) = match end {
         End::Complete => (Outcome::Ok, Status::Complete, None),
-        End::Interrupted => (
+        End::Interrupted(by) => (
             Outcome::Interrupted,
             Status::Interrupted,
-            Some("interrupted by Ctrl-C".to_owned()),
+            Some(format!("interrupted by {by}")),
         ),
         End::Dropped(e) => (
             Outcome::Interrupted,

@@ -124,10 +124,12 @@ impl Store {
         }
         // After the migrations: the pragma is a no-op inside their transactions.
         conn.batch_execute("PRAGMA foreign_keys = ON;")?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             path: path.to_owned(),
-        })
+        };
+        store.settle_orphans();
+        Ok(store)
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, so a write never dies half-way on a lock.
@@ -139,6 +141,15 @@ impl Store {
         self.conn
             .immediate_transaction(work)
             .with_context(|| format!("could not write to the database {}", path.display()))
+    }
+
+    /// Nothing shows or counts a pending request that no process owns: a killed tm's are
+    /// finished here, by whichever tm opens the file next. On a file this process cannot
+    /// write (read-only, say) they wait for one that can.
+    fn settle_orphans(&mut self) {
+        if self.read(request::any_orphans).unwrap_or(false) {
+            drop(self.write(request::settle_orphans));
+        }
     }
 
     /// The conversation a command continues: `id` when one is given, else the most recent

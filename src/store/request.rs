@@ -125,9 +125,10 @@ impl<'a> RequestResult<'a> {
     }
 }
 
+/// Records a request as sent by this process, pending until it is finished.
 pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<RequestId> {
     diesel::insert_into(requests::table)
-        .values(new)
+        .values((new, requests::owner.eq(this_process())))
         .returning(requests::id)
         .get_result(conn)
 }
@@ -243,4 +244,119 @@ impl Request {
             .select(Self::as_select())
             .load(conn)
     }
+}
+
+/// This process as `pid:start`, what a request's `owner` holds: the start time tells the
+/// process apart from a later one the system gave the same pid. `None` without /proc.
+fn this_process() -> Option<String> {
+    let pid = std::process::id();
+    process_start(pid).map(|start| format!("{pid}:{start}"))
+}
+
+/// When process `pid` started, in clock ticks since boot (field 22 of /proc/PID/stat).
+fn process_start(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces and parentheses itself: the fields
+    // are counted from the last ')', after which field 3 comes first.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(22 - 3)?.parse().ok()
+}
+
+/// Whether the process an `owner` names is still running (and is still that process).
+fn is_running(owner: &str) -> bool {
+    let Some((pid, start)) = owner.split_once(':') else {
+        return false;
+    };
+    match (pid.parse::<u32>(), start.parse::<u64>()) {
+        (Ok(pid), Ok(start)) => process_start(pid) == Some(start),
+        _ => false,
+    }
+}
+
+/// Whether any request is pending with no running process to finish it.
+pub fn any_orphans(conn: &mut SqliteConnection) -> QueryResult<bool> {
+    let owners: Vec<Option<String>> = requests::table
+        .filter(requests::outcome.eq(Outcome::Pending))
+        .select(requests::owner)
+        .load(conn)?;
+    Ok(owners
+        .iter()
+        .any(|owner| !owner.as_deref().is_some_and(is_running)))
+}
+
+/// A pending request, with what finishing it needs.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = requests)]
+struct Pending {
+    id: RequestId,
+    owner: Option<String>,
+    conversation_id: Option<ConversationId>,
+    question_id: Option<MessageId>,
+}
+
+/// Finishes the requests a tm left pending when it was killed (SIGKILL, a crash, a power
+/// cut): interrupted when part of an answer was saved, else failed, with the question.
+/// Requests whose process still runs are left to it.
+pub fn settle_orphans(conn: &mut SqliteConnection) -> QueryResult<()> {
+    use super::schema::messages;
+    use super::{Role, Status};
+    let pending: Vec<Pending> = requests::table
+        .filter(requests::outcome.eq(Outcome::Pending))
+        .select(Pending::as_select())
+        .load(conn)?;
+    for Pending {
+        id,
+        owner,
+        conversation_id: conversation,
+        question_id: question,
+    } in pending
+    {
+        if owner.as_deref().is_some_and(is_running) {
+            continue;
+        }
+        // Its answer, when part of one was saved, is the message right after its question.
+        let answer = match (conversation, question) {
+            (Some(conversation), Some(question)) => messages::table
+                .filter(messages::conversation_id.eq(conversation))
+                .filter(messages::id.gt(question))
+                .order(messages::id.asc())
+                .select((messages::id, messages::role))
+                .first::<(MessageId, Role)>(conn)
+                .optional()?
+                .filter(|(_, role)| *role == Role::Assistant)
+                .map(|(id, _)| id),
+            _ => None,
+        };
+        let (outcome, error) = match answer {
+            Some(_) => (
+                Outcome::Interrupted,
+                "the tm that sent it ended before the answer was complete; the part that arrived was saved",
+            ),
+            None => (
+                Outcome::Failed,
+                "the tm that sent it ended before any answer arrived",
+            ),
+        };
+        diesel::update(
+            requests::table
+                .find(id)
+                .filter(requests::outcome.eq(Outcome::Pending)),
+        )
+        .set((
+            requests::outcome.eq(outcome),
+            requests::answer_id.eq(answer),
+            requests::error.eq(error),
+        ))
+        .execute(conn)?;
+        if let (None, Some(question)) = (answer, question) {
+            diesel::update(
+                messages::table
+                    .find(question)
+                    .filter(messages::status.eq(Status::Pending)),
+            )
+            .set(messages::status.eq(Status::Failed))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
 }

@@ -86,6 +86,7 @@ diesel::table! {
         cached_price_picodollars -> Nullable<BigInt>,
         output_price_picodollars -> Nullable<BigInt>,
         cost_picodollars -> Nullable<BigInt>,
+        owner -> Nullable<Text>,
     }
 }
 

@@ -349,13 +349,47 @@ fn asking(env: &TmEnv, server: &FakeOpenAi) -> std::process::Child {
         .expect("spawn tm")
 }
 
-/// What Ctrl-C sends.
-fn ctrl_c(child: &std::process::Child) {
+/// Sends `signal` (INT is what Ctrl-C sends).
+fn send_signal(child: &std::process::Child, signal: &str) {
     let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
+}
+
+fn ctrl_c(child: &std::process::Child) {
+    send_signal(child, "INT");
+}
+
+/// SIGTERM (a polite kill) and SIGHUP (the terminal closing) mid-answer end the exchange as
+/// Ctrl-C does: the part that arrived saved and marked interrupted, no `pending` left, exit 130.
+#[test]
+fn sigterm_and_sighup_finish_the_record_as_ctrl_c_does() {
+    use std::io::Read as _;
+    for (signal, name) in [("TERM", "SIGTERM"), ("HUP", "SIGHUP")] {
+        let env = TmEnv::new();
+        let (_never, wait) = std::sync::mpsc::channel();
+        let server = FakeOpenAi::start(vec![Reply::stream(vec![
+            chunk(&delta("so far")),
+            Step::Gate(wait),
+        ])]);
+        let mut child = asking(&env, &server);
+        let mut out = child.stdout.take().expect("stdout");
+        let mut seen = [0u8; 6];
+        out.read_exact(&mut seen).expect("the first part");
+        send_signal(&child, signal);
+        let output = child.wait_with_output().expect("wait");
+        assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+        assert_eq!(
+            env.rows("SELECT content, status FROM messages ORDER BY id"),
+            [["hello", "answered"], ["so far", "interrupted"]]
+        );
+        assert_eq!(
+            env.rows("SELECT outcome, error FROM requests"),
+            [["interrupted".to_owned(), format!("interrupted by {name}")]]
+        );
+    }
 }
 
 /// Ctrl-C mid-answer: the part that arrived is printed and saved, marked interrupted; exit 130.
@@ -578,5 +612,56 @@ fn delete_while_answering_keeps_the_deletion() {
         } else {
             assert!(requests.is_empty(), "{requests:?}");
         }
+    }
+}
+
+/// A tm killed with SIGKILL cannot finish its record; the next tm that opens the database
+/// does, while a request whose tm is still running is left to it.
+#[test]
+fn a_killed_tms_pending_request_is_finished_by_the_next_tm() {
+    use std::io::Read as _;
+    for answer_arrived in [true, false] {
+        let env = TmEnv::new();
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let (arrived, request_arrived) = std::sync::mpsc::channel();
+        let mut steps = vec![Step::Gate(wait)];
+        if answer_arrived {
+            steps.insert(0, chunk(&delta("so far")));
+        }
+        let server = FakeOpenAi::start_observed(
+            vec![Reply::stream(steps)],
+            Some(Box::new(move || {
+                arrived.send(()).ok();
+                String::new()
+            })),
+        );
+        let mut child = asking(&env, &server);
+        request_arrived.recv().expect("the request arrives");
+        if answer_arrived {
+            let mut seen = [0u8; 6];
+            let mut out = child.stdout.take().expect("stdout");
+            out.read_exact(&mut seen).expect("the first part");
+        }
+        // Still running: another tm leaves its request alone.
+        env.tm().arg("list").assert().success();
+        assert_eq!(env.rows("SELECT outcome FROM requests"), [["pending"]]);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        env.tm().arg("list").assert().success();
+        let (outcome, answer_id, question) = if answer_arrived {
+            ("interrupted", "2", "answered")
+        } else {
+            ("failed", "NULL", "failed")
+        };
+        assert_eq!(
+            env.rows("SELECT outcome, answer_id FROM requests"),
+            [[outcome, answer_id]]
+        );
+        assert_eq!(
+            env.rows("SELECT status FROM messages WHERE id = 1"),
+            [[question]]
+        );
+        env.assert_totals_match_requests();
+        drop(go);
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX requests_pending;
+ALTER TABLE requests DROP COLUMN owner;
