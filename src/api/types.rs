@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::tokens::Tally;
+
 #[derive(Debug, Serialize)]
 pub struct ChatRequest<'a> {
     pub model: &'a str,
@@ -57,12 +59,46 @@ pub struct FileData {
     pub file_data: String,
 }
 
+/// A token count as the server wrote it. Any JSON number is taken, so that an impossible one
+/// (negative, fractional, past 2^64) is judged with the rest of the usage instead of breaking
+/// the chunk that carries it, and with it the answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count(Option<i128>);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = serde_json::Number::deserialize(deserializer)?;
+        let whole = number
+            .as_u64()
+            .map(i128::from)
+            .or_else(|| number.as_i64().map(i128::from));
+        Ok(Self(whole))
+    }
+}
+
+impl Count {
+    pub fn new(n: u64) -> Self {
+        Self(Some(i128::from(n)))
+    }
+
+    /// The count when it is a whole number from 0 to `most`, else what is wrong with it.
+    fn within(self, most: u64, what: &str) -> Result<u64, String> {
+        match self.0 {
+            Some(n) => u64::try_from(n)
+                .ok()
+                .filter(|&n| n <= most)
+                .ok_or_else(|| format!("{n} {what}")),
+            None => Err(format!("a fractional number of {what}")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct Usage {
     #[serde(default)]
-    pub prompt_tokens: u64,
+    pub prompt_tokens: Count,
     #[serde(default)]
-    pub completion_tokens: u64,
+    pub completion_tokens: Count,
     #[serde(default)]
     pub prompt_tokens_details: Option<PromptDetails>,
     #[serde(default)]
@@ -70,27 +106,36 @@ pub struct Usage {
 }
 
 impl Usage {
-    pub fn cached(&self) -> u64 {
-        self.prompt_tokens_details
-            .and_then(|d| d.cached_tokens)
-            .unwrap_or(0)
-    }
-
-    pub fn reasoning(&self) -> u64 {
-        self.completion_tokens_details
-            .and_then(|d| d.reasoning_tokens)
-            .unwrap_or(0)
+    /// The usage as tm bills it, when it is believable: every count a whole number from 0 to
+    /// `most`, cached tokens within the prompt and reasoning within the completion. Else what
+    /// the server claimed, for the record and a warning.
+    pub fn tally(&self, most: u64) -> Result<Tally, String> {
+        let cached = self.prompt_tokens_details.and_then(|d| d.cached_tokens);
+        let reasoning = self
+            .completion_tokens_details
+            .and_then(|d| d.reasoning_tokens);
+        let prompt = self.prompt_tokens.within(most, "prompt tokens")?;
+        let completion = self.completion_tokens.within(most, "completion tokens")?;
+        let cached = cached.map_or(Ok(0), |c| c.within(prompt, "cached tokens"))?;
+        let reasoning = reasoning.map_or(Ok(0), |r| r.within(completion, "reasoning tokens"))?;
+        Ok(Tally {
+            prompt,
+            cached,
+            completion,
+            reasoning,
+            estimated: false,
+        })
     }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct PromptDetails {
-    pub cached_tokens: Option<u64>,
+    pub cached_tokens: Option<Count>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct CompletionDetails {
-    pub reasoning_tokens: Option<u64>,
+    pub reasoning_tokens: Option<Count>,
 }
 
 /// One `data:` payload of a streamed answer.

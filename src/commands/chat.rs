@@ -194,6 +194,8 @@ impl Spent {
                 None => self.unpriced = true,
             }
         }
+        // Billed for an amount the server's impossible usage does not tell.
+        self.unpriced |= exchange.usage_impossible;
     }
 
     /// `left conversation 12 · 3 exchanges · 3,702 prompt + 168 completion tokens · $0.0029`.

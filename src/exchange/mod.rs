@@ -55,6 +55,8 @@ pub struct Exchange {
     pub answered: bool,
     pub finish_reason: Option<String>,
     pub tally: Option<Tally>,
+    /// The server reported usage tm could not believe: billed, but for how much is unknown.
+    pub usage_impossible: bool,
     pub cost: Option<Money>,
     pub end: End,
     /// Writing the answer out failed (a closed pipe); the answer was still received and saved.
@@ -64,7 +66,11 @@ pub struct Exchange {
 impl Exchange {
     /// The tokens and cost to show; `None` when nothing was billed.
     pub fn numbers(&self) -> Option<Numbers> {
-        self.tally.map(|tally| Numbers::of_tally(&tally, self.cost))
+        match self.tally {
+            Some(tally) => Some(Numbers::of_tally(&tally, self.cost)),
+            None if self.usage_impossible => Some(Numbers::unknown()),
+            None => None,
+        }
     }
 
     /// How the exchange ended, as a result: an error for an answer that did not complete (what
@@ -112,39 +118,51 @@ struct Counted {
 }
 
 /// The numbers a finished request is recorded with: its tokens, the unit prices they were
-/// charged at, and what that cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// charged at, and what that cost; or what was impossible about the usage the server sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Bill {
     tally: Option<Tally>,
     prices: Option<TokenPrices>,
     cost: Option<Money>,
+    impossible: Option<String>,
+}
+
+/// The most tokens tm believes one count of a request's usage can be: twice the model's
+/// context window when the table knows it, and never more than a record can hold.
+fn believable(model_info: Option<&ModelInfo>) -> u64 {
+    let stored = u64::try_from(i32::MAX).unwrap_or(u64::MAX);
+    model_info
+        .and_then(|info| info.max_input_tokens)
+        .map_or(stored, |window| window.saturating_mul(2).min(stored))
 }
 
 /// Turns what came back into the record's numbers: the API's usage when it reported one,
 /// else the local count marked estimated. A request that failed got nothing back, so it was
 /// not billed. Without a price for the model the tokens are kept and the cost is unknown.
+/// Usage that cannot be true (negative, fractional, past `believable`) is neither stored
+/// nor priced: the record says what the server claimed, and the cost is unknown.
 fn bill(
     failed: bool,
     usage: Option<&Usage>,
     counted: Option<Counted>,
     model_info: Option<&ModelInfo>,
 ) -> Bill {
-    let tally = match (usage, counted) {
-        _ if failed => None,
-        (Some(usage), _) => Some(Tally {
-            prompt: usage.prompt_tokens,
-            cached: usage.cached(),
-            completion: usage.completion_tokens,
-            reasoning: usage.reasoning(),
-            estimated: false,
-        }),
-        (None, Some(counted)) => Some(Tally {
-            prompt: counted.prompt,
-            completion: counted.answer,
-            estimated: true,
-            ..Tally::default()
-        }),
-        (None, None) => None,
+    let (tally, impossible) = match (usage, counted) {
+        _ if failed => (None, None),
+        (Some(usage), _) => match usage.tally(believable(model_info)) {
+            Ok(tally) => (Some(tally), None),
+            Err(claimed) => (None, Some(claimed)),
+        },
+        (None, Some(counted)) => (
+            Some(Tally {
+                prompt: counted.prompt,
+                completion: counted.answer,
+                estimated: true,
+                ..Tally::default()
+            }),
+            None,
+        ),
+        (None, None) => (None, None),
     };
     let prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
     let cost = tally.zip(prices).map(|(t, p)| prices::cost(&t, p));
@@ -152,6 +170,7 @@ fn bill(
         tally,
         prices,
         cost,
+        impossible,
     }
 }
 
@@ -260,6 +279,11 @@ pub async fn send(
     let counted = counter.finish(&got, failed)?;
     let bill = bill(failed, got.usage.as_ref(), counted, model_info);
     record_answer(store, rows, &got, &end, counted, &bill, duration)?;
+    if let Some(claimed) = &bill.impossible {
+        ui::warn(&format!(
+            "the server reported impossible usage ({claimed}); the request is recorded without its tokens and cost"
+        ));
+    }
     Ok(Exchange {
         conversation_id: rows.conversation,
         request_id: rows.request,
@@ -268,6 +292,7 @@ pub async fn send(
         answered: !got.text.is_empty(),
         finish_reason: got.finish_reason,
         tally: bill.tally,
+        usage_impossible: bill.impossible.is_some(),
         cost: bill.cost,
         end,
         output_error: got.output_error,
@@ -473,6 +498,11 @@ fn record_answer(
     };
     let finished_at = store::now();
     let answer = &got.text;
+    let impossible = bill.impossible.as_ref().map(|claimed| {
+        format!(
+            "the server reported impossible usage ({claimed}); its tokens and cost are not counted"
+        )
+    });
     let saved = store.write(|conn| {
         // `tm delete` may have removed the conversation while the answer arrived: the
         // deletion stands, and only a request record it kept (`--keep-usage`) is finished,
@@ -527,7 +557,7 @@ fn record_answer(
                 output_price: bill.prices.map(|p| p.output),
                 cost: bill.cost,
                 first_token_ms: got.first_token.map(millis),
-                error: error_text.as_deref(),
+                error: error_text.as_deref().or(impossible.as_deref()),
                 ..RequestResult::ended(outcome, millis(duration))
             },
         )?;
@@ -624,7 +654,7 @@ async fn take_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{CompletionDetails, PromptDetails};
+    use crate::api::types::{CompletionDetails, Count, PromptDetails};
     use crate::prices::LongContext;
 
     fn prices(input: f64, cached: f64, output: f64) -> TokenPrices {
@@ -649,13 +679,13 @@ mod tests {
 
     fn usage(prompt: u64, cached: u64, completion: u64, reasoning: u64) -> Usage {
         Usage {
-            prompt_tokens: prompt,
-            completion_tokens: completion,
+            prompt_tokens: Count::new(prompt),
+            completion_tokens: Count::new(completion),
             prompt_tokens_details: Some(PromptDetails {
-                cached_tokens: Some(cached),
+                cached_tokens: Some(Count::new(cached)),
             }),
             completion_tokens_details: Some(CompletionDetails {
-                reasoning_tokens: Some(reasoning),
+                reasoning_tokens: Some(Count::new(reasoning)),
             }),
         }
     }
@@ -728,9 +758,59 @@ mod tests {
             tally: None,
             prices: None,
             cost: None,
+            impossible: None,
         };
         assert_eq!(failed, nothing);
         assert_eq!(bill(false, None, None, Some(&model())), nothing);
+    }
+
+    /// Usage that cannot be true is neither billed nor stored; the bill says what was
+    /// claimed. The model's window is 272,000 tokens here, so 544,000 is the most believed.
+    #[test]
+    fn impossible_usage_is_not_billed() {
+        let info = ModelInfo {
+            max_input_tokens: Some(272_000),
+            ..model()
+        };
+        let parsed = |json: &str| serde_json::from_str::<Usage>(json).expect("usage");
+        for (json, claimed) in [
+            (
+                r#"{"prompt_tokens":18446744073709551615,"completion_tokens":3}"#,
+                "18446744073709551615 prompt tokens",
+            ),
+            (
+                r#"{"prompt_tokens":544001,"completion_tokens":3}"#,
+                "544001 prompt tokens",
+            ),
+            (
+                r#"{"prompt_tokens":8,"completion_tokens":-3}"#,
+                "-3 completion tokens",
+            ),
+            (
+                r#"{"prompt_tokens":8.5,"completion_tokens":3}"#,
+                "a fractional number of prompt tokens",
+            ),
+            (
+                r#"{"prompt_tokens":8,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":9}}"#,
+                "9 cached tokens",
+            ),
+        ] {
+            let bill = bill(false, Some(&parsed(json)), Some(COUNTED), Some(&info));
+            assert_eq!(
+                (bill.tally, bill.prices, bill.cost),
+                (None, None, None),
+                "{json}"
+            );
+            assert_eq!(bill.impossible.as_deref(), Some(claimed), "{json}");
+        }
+        let believed = bill(
+            false,
+            Some(&parsed(r#"{"prompt_tokens":544000,"completion_tokens":3}"#)),
+            None,
+            Some(&info),
+        );
+        assert_eq!(believed.tally.map(|t| t.prompt), Some(544_000));
+        assert_eq!(believed.impossible, None);
     }
 
     #[test]

@@ -51,6 +51,28 @@ impl Numbers {
         }
     }
 
+    /// A request whose usage the server reported but tm could not believe: every number
+    /// unknown.
+    pub fn unknown() -> Self {
+        Self {
+            prompt: None,
+            cached: None,
+            completion: None,
+            reasoning: None,
+            estimate: None,
+            estimated: false,
+            cost: None,
+        }
+    }
+
+    /// As `figure`, with `?` for a number that is not known.
+    fn figure_or_unknown(&self, n: Option<u64>) -> String {
+        match n {
+            Some(_) => self.figure(n),
+            None => "?".to_owned(),
+        }
+    }
+
     /// `~1,234`; empty when the number is not known.
     fn figure(&self, n: Option<u64>) -> String {
         n.map_or_else(String::new, |n| {
@@ -93,9 +115,9 @@ pub fn summary(
     };
     format!(
         "{head} · {} prompt{} + {} completion{} tokens · {cost}",
-        numbers.figure(numbers.prompt),
+        numbers.figure_or_unknown(numbers.prompt),
         numbers.cached_aside(),
-        numbers.figure(numbers.completion),
+        numbers.figure_or_unknown(numbers.completion),
         numbers.reasoning_aside(),
     )
 }
@@ -108,9 +130,9 @@ pub fn token_line(model: &str, numbers: Option<&Numbers>) -> String {
     };
     format!(
         "{model} · question: {} prompt tokens{} · answer: {} completion tokens{} · {}",
-        numbers.figure(numbers.prompt),
+        numbers.figure_or_unknown(numbers.prompt),
         numbers.cached_aside(),
-        numbers.figure(numbers.completion),
+        numbers.figure_or_unknown(numbers.completion),
         numbers.reasoning_aside(),
         numbers.cost()
     )

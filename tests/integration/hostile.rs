@@ -335,3 +335,57 @@ fn keep_alive_comments_alone_are_bounded() {
     );
     assert_eq!(env.rows("SELECT status FROM messages"), [["failed"]]);
 }
+
+/// Usage no request can have (2^64 − 1 tokens, or a negative count) is neither printed as
+/// a bill nor stored truncated: the answer stays complete, the record keeps no tokens and
+/// no cost and says what the server claimed, a warning says so, and the reports agree.
+#[test]
+fn impossible_usage_is_flagged_not_billed() {
+    let env = TmEnv::new();
+    let usage = |json: &str| chunk(&format!("data: {{\"choices\":[],\"usage\":{json}}}\n\n"));
+    let server = FakeOpenAi::start(vec![
+        Reply::stream(vec![
+            chunk(&delta("fine")),
+            chunk(&finish()),
+            usage(r#"{"prompt_tokens":18446744073709551615,"completion_tokens":3}"#),
+            chunk(DONE),
+        ]),
+        Reply::stream(vec![
+            chunk(&delta("also fine")),
+            chunk(&finish()),
+            usage(r#"{"prompt_tokens":8,"completion_tokens":-3}"#),
+            chunk(DONE),
+        ]),
+    ]);
+    for (answer, claimed) in [
+        ("fine", "18446744073709551615 prompt tokens"),
+        ("also fine", "-3 completion tokens"),
+    ] {
+        let output = ask(&env, &server, &[]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stdout(&output), format!("{answer}\n"));
+        assert_stderr_contains(
+            &output,
+            &format!(
+                "tm: warning: the server reported impossible usage ({claimed}); the request is recorded without its tokens and cost"
+            ),
+        );
+        assert_stderr_contains(&output, "? prompt + ? completion tokens · cost unknown");
+    }
+    assert_eq!(
+        env.rows("SELECT outcome, prompt_tokens, completion_tokens, cost_picodollars, error FROM requests ORDER BY id"),
+        [
+            ["ok", "NULL", "NULL", "NULL", "the server reported impossible usage (18446744073709551615 prompt tokens); its tokens and cost are not counted"],
+            ["ok", "NULL", "NULL", "NULL", "the server reported impossible usage (-3 completion tokens); its tokens and cost are not counted"],
+        ]
+    );
+    assert_eq!(
+        env.rows("SELECT status FROM messages WHERE role = 'assistant'"),
+        [["complete"], ["complete"]]
+    );
+    env.assert_totals_match_requests();
+    assert_eq!(
+        env.rows("SELECT typeof(cost_picodollars) FROM usage_totals GROUP BY 1"),
+        [["integer"]]
+    );
+}
