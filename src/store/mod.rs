@@ -74,6 +74,8 @@ const BUSY_WAIT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: SqliteConnection,
     path: PathBuf,
+    /// Opened read-only: the file, its folder or its disk cannot be written.
+    read_only: bool,
 }
 
 impl Store {
@@ -99,20 +101,37 @@ impl Store {
         } else {
             create_owner_only(path, create_parent)?;
         }
-        let mut conn = SqliteConnection::establish(url)
-            .with_context(|| format!("could not open the database {shown}"))?;
-        // Order matters (diesel's SqliteConnection docs): wait for other writers first, and
-        // judge the file before WAL is written into its header.
-        conn.batch_execute(&format!("PRAGMA busy_timeout = {};", BUSY_WAIT.as_millis()))?;
-        search::register(&mut conn)?;
-        if existing {
-            refuse_foreign(&mut conn, path)?;
-            refuse_newer(&mut conn, path)?;
-        }
-        use_wal(&mut conn).with_context(|| format!("could not open the database {shown}"))?;
+        // A file this process cannot write (a read-only file or mount) is opened read-only:
+        // what reads it still works, and a write says why it cannot.
+        let read_only = existing && fs::OpenOptions::new().write(true).open(path).is_err();
+        let mut conn = if read_only {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            match connect(&read_only_uri(url, false), path, existing) {
+                Err(_) if !Path::new(&wal).exists() => {
+                    connect(&read_only_uri(url, true), path, existing)?
+                }
+                connection => connection?,
+            }
+        } else {
+            connect(url, path, existing)?
+        };
         let pending = conn
             .has_pending_migration(MIGRATIONS)
             .map_err(|e| anyhow!("could not read the schema version of {shown}: {e}"))?;
+        if read_only {
+            if pending {
+                bail!(
+                    "{shown} needs an upgrade to this tm's schema, and it is read-only here; open it once where it can be written"
+                );
+            }
+            return Ok(Self {
+                conn,
+                path: path.to_owned(),
+                read_only,
+            });
+        }
+        use_wal(&mut conn).with_context(|| format!("could not open the database {shown}"))?;
         if pending {
             // Two tm processes on a new file: the second waits here, then finds nothing to do.
             conn.immediate_transaction(|conn| {
@@ -127,6 +146,7 @@ impl Store {
         let mut store = Self {
             conn,
             path: path.to_owned(),
+            read_only,
         };
         store.settle_orphans();
         Ok(store)
@@ -138,9 +158,29 @@ impl Store {
         work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
     ) -> Result<T> {
         let path = &self.path;
+        let read_only = || {
+            anyhow!(
+                "the database {} is read-only here (the file, its folder or the disk it is on); tm can show it but not change it",
+                path.display()
+            )
+        };
+        if self.read_only {
+            return Err(read_only());
+        }
+        // SQLite also finds out late, when a -wal or -shm file it cannot write is in the way.
         self.conn
             .immediate_transaction(work)
-            .with_context(|| format!("could not write to the database {}", path.display()))
+            .map_err(|error| match &error {
+                diesel::result::Error::DatabaseError(_, info)
+                    if info.message().contains("readonly") =>
+                {
+                    read_only()
+                }
+                _ => anyhow!(error).context(format!(
+                    "could not write to the database {}",
+                    path.display()
+                )),
+            })
     }
 
     /// Nothing shows or counts a pending request that no process owns: a killed tm's are
@@ -195,6 +235,34 @@ impl Store {
         work(&mut self.conn)
             .with_context(|| format!("could not read the database {}", path.display()))
     }
+}
+
+/// A connection to `url` that has judged the file: busy timeout first, then whether it is
+/// tm's and of a schema this tm knows, before WAL is written into its header (order matters,
+/// diesel's SqliteConnection docs say).
+fn connect(url: &str, path: &Path, existing: bool) -> Result<SqliteConnection> {
+    let mut conn = SqliteConnection::establish(url)
+        .with_context(|| format!("could not open the database {}", path.display()))?;
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {};", BUSY_WAIT.as_millis()))?;
+    search::register(&mut conn)?;
+    if existing {
+        refuse_foreign(&mut conn, path)?;
+        refuse_newer(&mut conn, path)?;
+    }
+    Ok(conn)
+}
+
+/// The same file as an SQLite URI opened read-only. Where SQLite cannot make its -wal and
+/// -shm files either (a read-only mount), it reads a WAL database only as `immutable`, which
+/// is tried second, and only with no -wal file beside it: nothing there can change the
+/// file, and every change tm made is in it (tm folds the WAL in whenever it closes).
+fn read_only_uri(url: &str, immutable: bool) -> String {
+    let escaped = url
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
+    let immutable = if immutable { "&immutable=1" } else { "" };
+    format!("file:{escaped}?mode=ro{immutable}")
 }
 
 /// WAL mode is kept in the file, so this changes only a new one. The change needs the file

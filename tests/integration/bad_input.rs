@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{FakeOpenAi, TmEnv, answer, stderr, wrap};
+use crate::support::{FakeOpenAi, TmEnv, answer, stderr, stdout, wrap};
 
 struct Case {
     args: &'static [&'static str],
@@ -209,16 +209,36 @@ fn a_read_only_database_and_an_unreadable_file() {
         stderr(&output)
     );
 
-    fs::set_permissions(env.db(), fs::Permissions::from_mode(0o400)).expect("chmod");
-    let output = unprivileged(&["ask", "hi"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains(&format!("{}", env.db().display()))
-            && stderr(&output).contains("readonly database"),
-        "{}",
-        stderr(&output)
+    // A read-only file, then one in a read-only folder too (what a read-only mount looks
+    // like, where SQLite cannot make its -wal and -shm): reports work, a write says why not.
+    let read_only = format!(
+        "tm: error: the database {} is read-only here (the file, its folder or the disk it is on); tm can show it but not change it",
+        env.db().display()
     );
-    assert_eq!(env.db_bytes(), before);
+    for (file, folder) in [(0o400, 0o755), (0o400, 0o555)] {
+        // A tm that can write closes the file whole, as a read-only mount would find it.
+        fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).expect("chmod");
+        env.tm().arg("list").assert().success();
+        assert!(!env.dir().join("tm.db-wal").exists());
+        fs::set_permissions(env.db(), fs::Permissions::from_mode(file)).expect("chmod");
+        fs::set_permissions(env.dir(), fs::Permissions::from_mode(folder)).expect("chmod");
+        for report in [&["list"][..], &["usage"][..], &["show", "1"][..]] {
+            let output = unprivileged(report);
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{report:?}: {}",
+                stderr(&output)
+            );
+        }
+        let list = stdout(&unprivileged(&["list"]));
+        assert!(list.contains("first"), "{list}");
+        let output = unprivileged(&["ask", "hi"]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(stderr(&output).contains(&read_only), "{}", stderr(&output));
+        fs::set_permissions(env.dir(), fs::Permissions::from_mode(0o755)).expect("chmod back");
+        assert_eq!(env.db_bytes(), before);
+    }
     fs::set_permissions(env.db(), fs::Permissions::from_mode(0o600)).expect("chmod back");
 }
 
