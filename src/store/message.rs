@@ -1,47 +1,29 @@
 //! Messages of a conversation: questions and answers, with their state and token counts.
 
-use diesel::deserialize::FromSqlRow;
-use diesel::expression::AsExpression;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use serde::Serialize;
 
 use super::schema::messages;
 use super::{ConversationId, MessageId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow, Serialize)]
-#[diesel(sql_type = Text)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Assistant,
+stored_words! {
+    pub enum Role in "messages.role" {
+        User => "user",
+        Assistant => "assistant",
+    }
 }
 
-stored_words!(Role in "messages.role" {
-    User => "user",
-    Assistant => "assistant",
-});
-
-/// A question is `Pending` while its request runs, then `Answered` or `Failed`; an answer is
-/// `Complete` or `Interrupted` (cut off by Ctrl-C or a dropped connection, but kept and sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow, Serialize)]
-#[diesel(sql_type = Text)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pending,
-    Answered,
-    Failed,
-    Complete,
-    Interrupted,
+stored_words! {
+    /// A question is `Pending` while its request runs, then `Answered` or `Failed`; an answer is
+    /// `Complete` or `Interrupted` (cut off by Ctrl-C or a dropped connection, but kept and sent).
+    pub enum Status in "messages.status" {
+        Pending => "pending",
+        Answered => "answered",
+        Failed => "failed",
+        Complete => "complete",
+        Interrupted => "interrupted",
+    }
 }
-
-stored_words!(Status in "messages.status" {
-    Pending => "pending",
-    Answered => "answered",
-    Failed => "failed",
-    Complete => "complete",
-    Interrupted => "interrupted",
-});
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = messages)]

@@ -4,10 +4,28 @@
 //! Opening never modifies a file that is not ours: the SQLite header and `application_id` are
 //! checked, and so is the migration list, before WAL or any migration is written.
 
-/// An enum stored as one of a few words: read and written as the enum, through `as_str`. A
-/// stored word that is none of them is an error naming the column and the word.
+/// An enum stored as one of a few words: defined, read and written as the enum, and in JSON
+/// as the same word. A stored word that is none of them is an error naming the column and
+/// the word.
 macro_rules! stored_words {
-    ($name:ident in $column:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* pub enum $name:ident in $column:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            diesel::expression::AsExpression,
+            diesel::deserialize::FromSqlRow,
+            serde::Serialize,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name {
+            $($variant),+
+        }
+
         impl $name {
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -7,54 +7,22 @@ use super::schema::requests;
 use super::{ConversationId, MessageId, RequestId};
 use crate::money::Money;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-    Serialize,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Pending,
-    Ok,
-    Interrupted,
-    Failed,
+stored_words! {
+    pub enum Outcome in "requests.outcome" {
+        Pending => "pending",
+        Ok => "ok",
+        Interrupted => "interrupted",
+        Failed => "failed",
+    }
 }
 
-stored_words!(Outcome in "requests.outcome" {
-    Pending => "pending",
-    Ok => "ok",
-    Interrupted => "interrupted",
-    Failed => "failed",
-});
-
-/// What a request asked for: an answer in a conversation, or images.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    diesel::expression::AsExpression,
-    diesel::deserialize::FromSqlRow,
-    Serialize,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Chat,
-    Image,
+stored_words! {
+    /// What a request asked for: an answer in a conversation, or images.
+    pub enum Kind in "requests.kind" {
+        Chat => "chat",
+        Image => "image",
+    }
 }
-
-stored_words!(Kind in "requests.kind" {
-    Chat => "chat",
-    Image => "image",
-});
 
 /// Written before the request goes out.
 #[derive(Insertable)]

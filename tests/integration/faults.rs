@@ -362,39 +362,9 @@ fn ctrl_c(child: &std::process::Child) {
     send_signal(child, "INT");
 }
 
-/// SIGTERM (a polite kill) and SIGHUP (the terminal closing) mid-answer end the exchange as
-/// Ctrl-C does: the part that arrived saved and marked interrupted, no `pending` left, exit 130.
-#[test]
-fn sigterm_and_sighup_finish_the_record_as_ctrl_c_does() {
-    use std::io::Read as _;
-    for (signal, name) in [("TERM", "SIGTERM"), ("HUP", "SIGHUP")] {
-        let env = TmEnv::new();
-        let (_never, wait) = std::sync::mpsc::channel();
-        let server = FakeOpenAi::start(vec![Reply::stream(vec![
-            chunk(&delta("so far")),
-            Step::Gate(wait),
-        ])]);
-        let mut child = asking(&env, &server);
-        let mut out = child.stdout.take().expect("stdout");
-        let mut seen = [0u8; 6];
-        out.read_exact(&mut seen).expect("the first part");
-        send_signal(&child, signal);
-        let output = child.wait_with_output().expect("wait");
-        assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
-        assert_eq!(
-            env.rows("SELECT content, status FROM messages ORDER BY id"),
-            [["hello", "answered"], ["so far", "interrupted"]]
-        );
-        assert_eq!(
-            env.rows("SELECT outcome, error FROM requests"),
-            [["interrupted".to_owned(), format!("interrupted by {name}")]]
-        );
-    }
-}
-
-/// Ctrl-C mid-answer: the part that arrived is printed and saved, marked interrupted; exit 130.
-#[test]
-fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
+/// `tm ask hello` stopped by `signal` once "so far" has arrived and been printed: its
+/// environment, its output, and what it printed after "so far".
+fn stopped_mid_answer(signal: &str) -> (TmEnv, std::process::Output, String) {
     use std::io::Read as _;
     let env = TmEnv::new();
     let (_never, wait) = std::sync::mpsc::channel();
@@ -407,31 +377,44 @@ fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
     let mut seen = [0u8; 6];
     out.read_exact(&mut seen).expect("the first part");
     assert_eq!(&seen, b"so far");
-    ctrl_c(&child);
+    send_signal(&child, signal);
     let output = child.wait_with_output().expect("wait");
-    assert_eq!(output.status.code(), Some(130));
     let mut rest = String::new();
     out.read_to_string(&mut rest).expect("rest");
-    assert_eq!(rest, "\n");
-    let err = stderr(&output);
-    assert!(
-        err.starts_with(
-            "conversation 1 · gpt-5.4-mini · ~8 prompt + ~2 completion tokens · ~$0.000015\n"
-        ),
-        "{err}"
-    );
-    assert!(
-        err.ends_with("tm: error: interrupted: the partial answer was saved in conversation 1\n"),
-        "{err}"
-    );
-    assert_eq!(
-        env.rows("SELECT content, status FROM messages ORDER BY id"),
-        [["hello", "answered"], ["so far", "interrupted"]]
-    );
-    assert_eq!(
-        env.rows("SELECT outcome, error FROM requests"),
-        [["interrupted", "interrupted by Ctrl-C"]]
-    );
+    (env, output, rest)
+}
+
+/// Ctrl-C mid-answer: the part that arrived is printed and saved, marked interrupted; exit
+/// 130. SIGTERM (a polite kill) and SIGHUP (the terminal closing) end it the same way, and
+/// the record names the signal.
+#[test]
+fn ctrl_c_keeps_the_partial_answer_and_exits_130() {
+    for (signal, name) in [("INT", "Ctrl-C"), ("TERM", "SIGTERM"), ("HUP", "SIGHUP")] {
+        let (env, output, rest) = stopped_mid_answer(signal);
+        assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+        assert_eq!(rest, "\n");
+        let err = stderr(&output);
+        assert!(
+            err.starts_with(
+                "conversation 1 · gpt-5.4-mini · ~8 prompt + ~2 completion tokens · ~$0.000015\n"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.ends_with(
+                "tm: error: interrupted: the partial answer was saved in conversation 1\n"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            env.rows("SELECT content, status FROM messages ORDER BY id"),
+            [["hello", "answered"], ["so far", "interrupted"]]
+        );
+        assert_eq!(
+            env.rows("SELECT outcome, error FROM requests"),
+            [["interrupted".to_owned(), format!("interrupted by {name}")]]
+        );
+    }
 }
 
 /// The server's own context-length refusal gets the advice tm's local check gives, and is not
