@@ -563,7 +563,33 @@ fn record_answer(
         )?;
         Conversation::touch(conn, rows.conversation, &finished_at)?;
         Ok(!gone)
-    })?;
+    });
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(error) => {
+            // The answer could not be saved (a full disk, say). The record is still finished,
+            // with what the last checkpoint kept, in a write small enough that it may fit
+            // where the answer did not; if even that fails, the next tm finishes it.
+            let (outcome, question) = match rows.answer {
+                Some(_) => (Outcome::Interrupted, Status::Answered),
+                None => (Outcome::Failed, Status::Failed),
+            };
+            let reason = error.to_string();
+            drop(store.write(|conn| {
+                Message::set_status(conn, rows.question, question)?;
+                store::request::finish(
+                    conn,
+                    rows.request,
+                    &RequestResult {
+                        answer_id: rows.answer,
+                        error: Some(&reason),
+                        ..RequestResult::ended(outcome, millis(duration))
+                    },
+                )
+            }));
+            return Err(error);
+        }
+    };
     if !saved {
         bail!(
             "conversation {} was deleted while its answer arrived; the answer was shown but not saved",

@@ -185,20 +185,24 @@ impl Store {
         if self.read_only {
             return Err(read_only());
         }
-        // SQLite also finds out late, when a -wal or -shm file it cannot write is in the way.
-        self.conn
-            .immediate_transaction(work)
-            .map_err(|error| match &error {
-                diesel::result::Error::DatabaseError(_, info)
-                    if info.message().contains("readonly") =>
-                {
-                    read_only()
-                }
-                _ => anyhow!(error).context(format!(
-                    "could not write to the database {}",
-                    path.display()
-                )),
-            })
+        // A full disk fails the write, SQLite rolls it back itself, and diesel's own
+        // rollback then fails with "no transaction is active", which hides the cause: the
+        // cause is noted as it passes.
+        let full = std::cell::Cell::new(false);
+        let result = self.conn.immediate_transaction(|conn| {
+            work(conn).inspect_err(|error| full.set(full.get() || is_full(error)))
+        });
+        result.map_err(|error| match &error {
+            _ if full.get() || is_full(&error) => anyhow!(
+                "the disk holding the database {} is full; free some space (what was saved before is kept)",
+                path.display()
+            ),
+            // SQLite also finds out late, when a -wal or -shm file it cannot write is in the way.
+            diesel::result::Error::DatabaseError(_, info) if info.message().contains("readonly") => {
+                read_only()
+            }
+            _ => anyhow!(error).context(format!("could not write to the database {}", path.display())),
+        })
     }
 
     /// Nothing shows or counts a pending request that no process owns: a killed tm's are
@@ -252,6 +256,15 @@ impl Store {
         let path = &self.path;
         work(&mut self.conn)
             .with_context(|| format!("could not read the database {}", path.display()))
+    }
+}
+
+/// SQLite's "database or disk is full", also as the commit's error under a failed rollback.
+fn is_full(error: &diesel::result::Error) -> bool {
+    match error {
+        diesel::result::Error::DatabaseError(_, info) => info.message().contains("is full"),
+        diesel::result::Error::RollbackErrorOnCommit { commit_error, .. } => is_full(commit_error),
+        _ => false,
     }
 }
 
@@ -434,6 +447,36 @@ mod tests {
     struct PlanStep {
         #[diesel(sql_type = Text)]
         detail: String,
+    }
+
+    /// A full disk, as SQLite reports it (here through `max_page_count`, which fails a write
+    /// the same way): the error says so, where diesel's failed rollback used to say "cannot
+    /// rollback - no transaction is active", and what was saved before is still there.
+    #[test]
+    fn a_full_disk_is_called_that() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("tm.db");
+        let mut store = Store::open(&path, false).expect("a new database");
+        let now = super::now();
+        store
+            .write(|conn| Conversation::create(conn, "kept", &now))
+            .expect("room for a little");
+        store
+            .conn
+            .batch_execute("PRAGMA max_page_count = 1;")
+            .expect("pragma");
+        let error = store
+            .write(|conn| Conversation::create(conn, &"x".repeat(100_000), &now))
+            .expect_err("no room for this");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the disk holding the database {} is full; free some space (what was saved before is kept)",
+                path.display()
+            )
+        );
+        let kept = store.read(Conversation::most_recent).expect("a read");
+        assert_eq!(kept.map(|c| c.title), Some("kept".to_owned()));
     }
 
     fn plan(store: &mut Store, sql: &str) -> Vec<String> {
