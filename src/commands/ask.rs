@@ -58,6 +58,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     let table = PriceTable::load(&paths.data_dir)?;
     let model_info = exchange::model_info(&table, &options.model, &settings)?;
     options.fit_effort(model_info.as_ref())?;
+    options.catch_termination = true;
     let plan = match typed {
         Some((question, title)) => Plan::new(
             &mut store,

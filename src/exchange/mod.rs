@@ -186,14 +186,15 @@ struct Received {
     output_error: Option<io::Error>,
 }
 
-/// Ctrl-C, the terminal closing (SIGHUP) or a polite kill (SIGTERM): each ends the exchange
-/// the same way, keeping what arrived and finishing the record. A signal that cannot be
-/// listened for is never waited on. Which one it was, by name.
-async fn interrupted() -> &'static str {
+/// Ctrl-C, and with `termination` the terminal closing (SIGHUP) or a polite kill (SIGTERM):
+/// each ends the exchange the same way, keeping what arrived and finishing the record. A
+/// signal that cannot be listened for is never waited on. Which one it was, by name.
+async fn interrupted(termination: bool) -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
+    let listen = |kind| termination.then(|| signal(kind).ok()).flatten();
     let (mut terminate, mut hang_up) = (
-        signal(SignalKind::terminate()).ok(),
-        signal(SignalKind::hangup()).ok(),
+        listen(SignalKind::terminate()),
+        listen(SignalKind::hangup()),
     );
     tokio::select! {
         Ok(()) = tokio::signal::ctrl_c() => "Ctrl-C",
@@ -266,7 +267,7 @@ pub async fn send(
     let mut checkpoint = |text: &str| save_partial(store, &mut rows, text);
     let result = tokio::select! {
         result = receive(client, &request, sink, started, &mut got, &mut checkpoint) => Ok(result),
-        by = interrupted() => Err(by),
+        by = interrupted(options.catch_termination) => Err(by),
     };
     let duration = started.elapsed();
     let end = match result {

@@ -22,6 +22,11 @@ pub struct Options {
     pub max_output: Option<u32>,
     pub stream: bool,
     pub counting: Counting,
+    /// Whether SIGTERM and SIGHUP end an answer as Ctrl-C does, keeping what arrived. Only
+    /// for a process that ends with its answer (`tm ask`): tokio cannot give a signal back
+    /// once it listens for it, so a `tm chat` that did would ignore them at its prompt.
+    /// Without it they end tm as they always do, and the next tm finishes the record.
+    pub catch_termination: bool,
 }
 
 /// When the tokens of a request are counted with tiktoken. Building the encoder takes about a
@@ -72,6 +77,7 @@ impl Options {
             max_output: send.max_output,
             stream,
             counting,
+            catch_termination: false,
         })
     }
 

@@ -752,3 +752,41 @@ fn attach_in_chat_goes_with_the_next_question() {
         "and is re-sent with it"
     );
 }
+
+/// SIGTERM still ends `tm chat` waiting for its next question after an answer: chat does
+/// not listen for it (a listener, once made, would keep it from ending tm).
+#[test]
+fn sigterm_ends_a_chat_waiting_for_its_next_question() {
+    use std::io::{BufRead as _, Write as _};
+    use std::os::unix::process::ExitStatusExt as _;
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("hi there")]);
+    let mut child = env
+        .spawnable(&server)
+        .arg("chat")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn tm chat");
+    let mut input = child.stdin.take().expect("stdin");
+    writeln!(input, "hello").expect("a question");
+    let mut answer_line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut answer_line)
+        .expect("the answer");
+    assert_eq!(answer_line, "hi there\n");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let (done, ended) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait()));
+    let status = ended
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("tm chat ends on SIGTERM")
+        .expect("wait");
+    assert_eq!(status.signal(), Some(15));
+    drop(input);
+}
