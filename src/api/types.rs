@@ -16,6 +16,10 @@ pub struct ChatRequest<'a> {
     /// `max_tokens` is deprecated and refused by reasoning models; this is its successor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_completion_tokens: Option<u32>,
+    /// The same for every turn of a conversation, so that OpenAI routes its turns to where
+    /// their common prefix is cached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_key: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -241,6 +241,24 @@ struct Rows {
     answer: Option<MessageId>,
 }
 
+/// A conversation's prompt cache key: the same for all its turns, and derived from a random
+/// secret kept in the database, so it says nothing of the conversation, the key or the user
+/// to anyone who sees it. `None` when the system gives no random bytes.
+fn cache_key(
+    conn: &mut diesel::SqliteConnection,
+    conversation: ConversationId,
+) -> diesel::QueryResult<Option<String>> {
+    use std::io::Read as _;
+    let mut fresh = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut fresh));
+    if random.is_err() {
+        return Ok(None);
+    }
+    let salt = store::settings::cache_salt(conn, &crate::attach::sha256_hex(&fresh))?;
+    let digest = crate::attach::sha256_hex(format!("{salt}:{conversation}").as_bytes());
+    Ok(Some(format!("tm-{}", &digest[..32])))
+}
+
 /// Sends the plan's question and records everything about it.
 pub async fn send(
     store: &mut Store,
@@ -250,7 +268,7 @@ pub async fn send(
     model_info: Option<&ModelInfo>,
     sink: &mut dyn Sink,
 ) -> Result<Exchange> {
-    let mut rows = record_question(store, &plan, options)?;
+    let (mut rows, prompt_cache_key) = record_question(store, &plan, options)?;
     let counter = Counter::start(&plan, options.counting);
     let request = ChatRequest {
         model: &options.model,
@@ -261,6 +279,7 @@ pub async fn send(
         }),
         reasoning_effort: options.effort.as_deref(),
         max_completion_tokens: options.max_output,
+        prompt_cache_key,
     };
     let started = Instant::now();
     let mut got = Received::default();
@@ -356,7 +375,12 @@ fn wire(part: &Part) -> WireMessage<'_> {
 
 /// Writes the question (or marks a retried one pending) and a pending request record, before
 /// anything is sent.
-fn record_question(store: &mut Store, plan: &Plan, options: &Options) -> Result<Rows> {
+/// Also the conversation's prompt cache key.
+fn record_question(
+    store: &mut Store,
+    plan: &Plan,
+    options: &Options,
+) -> Result<(Rows, Option<String>)> {
     let now = store::now();
     let history_ids: Vec<MessageId> = plan.history().filter_map(|p| p.id).collect();
     store.write(|conn| {
@@ -399,12 +423,13 @@ fn record_question(store: &mut Store, plan: &Plan, options: &Options) -> Result<
             },
         )?;
         Conversation::touch(conn, conversation, &now)?;
-        Ok(Rows {
+        let rows = Rows {
             conversation,
             question,
             request,
             answer: None,
-        })
+        };
+        Ok((rows, cache_key(conn, conversation)?))
     })
 }
 

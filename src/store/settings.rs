@@ -29,3 +29,18 @@ pub fn remove(conn: &mut SqliteConnection, key: &str) -> QueryResult<bool> {
         .execute(conn)
         .map(|n| n > 0)
 }
+
+/// The secret behind each conversation's prompt cache key. Kept with the settings but not
+/// one of them: `tm config` neither lists nor sets it.
+const CACHE_SALT: &str = "_cache-salt";
+
+/// This database's cache secret, made from `fresh` the first time it is asked for.
+pub fn cache_salt(conn: &mut SqliteConnection, fresh: &str) -> QueryResult<String> {
+    diesel::insert_or_ignore_into(settings::table)
+        .values((settings::key.eq(CACHE_SALT), settings::value.eq(fresh)))
+        .execute(conn)?;
+    settings::table
+        .find(CACHE_SALT)
+        .select(settings::value)
+        .first(conn)
+}

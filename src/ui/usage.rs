@@ -26,6 +26,14 @@ pub struct Month {
     pub subscription: Money,
 }
 
+/// Cached ÷ prompt tokens, floored to a whole percent; empty without prompt tokens.
+fn hit_rate(cached: i64, prompt: i64) -> String {
+    if prompt <= 0 {
+        return String::new();
+    }
+    format!("{}%", i128::from(cached) * 100 / i128::from(prompt))
+}
+
 /// The rows of `--json`, as CSV: the header is their field names.
 pub fn csv(rows: &[UsageRow]) -> Result<String> {
     let mut out = csv::WriterBuilder::new()
@@ -57,18 +65,20 @@ pub fn table(report: &Report<'_>) -> String {
             "requests",
             "prompt",
             "cached",
+            "hits",
             "completion",
             "images",
             "cost",
             if by_cost { "" } else { "tokens" },
         ],
-        &[1, 2, 3, 4, 5, 6],
+        &[1, 2, 3, 4, 5, 6, 7],
     )
     // Narrow terminals: a conversation's title shortens (dates and models never do), then
-    // the bar, images, cached, completion, prompt and requests go; the key and cost stay.
+    // the bar, images, the cache hit rate, cached, completion, prompt and requests go; the
+    // key and cost stay.
     .fit(
         (report.by == "conversation").then_some(0),
-        &[7, 5, 3, 4, 2, 1],
+        &[8, 6, 4, 3, 5, 2, 1],
     );
     let styled = super::stdout_is_styled();
     let n = |v: i64| fmt::count(v.unsigned_abs());
@@ -79,6 +89,7 @@ pub fn table(report: &Report<'_>) -> String {
             n(row.requests),
             n(row.prompt_tokens),
             n(row.cached_tokens),
+            hit_rate(row.cached_tokens, row.prompt_tokens),
             n(row.completion_tokens),
             n(row.images),
             fmt::cost_total(row.cost, row.unpriced_requests),

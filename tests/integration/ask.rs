@@ -41,7 +41,7 @@ fn ask_streams_the_answer_and_records_everything() {
         Some(format!("Bearer {}", crate::support::TEST_KEY).as_str())
     );
     assert_eq!(
-        requests[0].json(),
+        without_cache_key(requests[0].json()),
         json!({
             "model": "gpt-5.4-mini",
             "messages": [{"role": "user", "content": "hello"}],
@@ -193,7 +193,7 @@ fn flags_reach_the_request() {
         .stdout("ok\n")
         .stderr("");
     assert_eq!(
-        server.requests()[0].json(),
+        without_cache_key(server.requests()[0].json()),
         json!({
             "model": "gpt-5.5",
             "messages": [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "hi"}],
@@ -695,5 +695,56 @@ fn effort_only_where_it_is_taken() {
         env.rows("SELECT count(*) FROM messages"),
         [["6"]],
         "a refused effort writes nothing"
+    );
+}
+
+/// A request's body without its prompt cache key, which is random per database; the key
+/// itself must look as tm makes it.
+fn without_cache_key(mut body: serde_json::Value) -> serde_json::Value {
+    let key = body
+        .as_object_mut()
+        .and_then(|fields| fields.remove("prompt_cache_key"))
+        .expect("a prompt cache key");
+    let key = key.as_str().expect("a string");
+    assert!(
+        key.len() == 35
+            && key.starts_with("tm-")
+            && key[3..].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key}"
+    );
+    body
+}
+
+/// Every turn of a conversation carries the same prompt cache key, so OpenAI can serve the
+/// shared prefix from its cache; another conversation, or the same one in another database,
+/// gets another, and no key says anything of the API key.
+#[test]
+fn a_conversation_keeps_one_prompt_cache_key() {
+    let key = |request: &crate::support::fake_openai::Recorded| {
+        request.json()["prompt_cache_key"]
+            .as_str()
+            .expect("a prompt cache key")
+            .to_owned()
+    };
+    let mut first_keys = Vec::new();
+    for _database in 0..2 {
+        let env = TmEnv::new();
+        let server = FakeOpenAi::start(vec![answer("one"), answer("two"), answer("three")]);
+        for args in [
+            &["ask", "-q", "first"][..],
+            &["ask", "-q", "-c", "again"],
+            &["ask", "-q", "other"],
+        ] {
+            env.tm_with(&server).args(args).assert().success();
+        }
+        let keys: Vec<String> = server.requests().iter().map(key).collect();
+        assert_eq!(keys[0], keys[1], "one conversation, one key");
+        assert_ne!(keys[0], keys[2], "another conversation, another key");
+        assert!(keys.iter().all(|k| !k.contains("SECRET")));
+        first_keys.push(keys[0].clone());
+    }
+    assert_ne!(
+        first_keys[0], first_keys[1],
+        "conversation 1 of two databases"
     );
 }

@@ -386,11 +386,11 @@ fn delete_keep_usage_keeps_the_cost_in_usage() {
     );
     env.tm().args(["usage", "--since", "2026-11-01", "--until", "2026-11-30", "--by", "conversation"]).assert().success().stdout(
         "2026-11-01 to 2026-11-30
- conversation                 requests  prompt  cached  completion  images               cost
- deleted                             2   2,468     624         112       0            $0.0019  ####################
- 3 third, about 50% off_sale         1   1,234     312          56       0           $0.00097  ##########
- 2 hello llama                       1   1,234     312          56       0            unknown
- total                               4   4,936   1,248         224       0  $0.0029 + unknown
+ conversation                 requests  prompt  cached  hits  completion  images               cost
+ deleted                             2   2,468     624   25%         112       0            $0.0019  ####################
+ 3 third, about 50% off_sale         1   1,234     312   25%          56       0           $0.00097  ##########
+ 2 hello llama                       1   1,234     312   25%          56       0            unknown
+ total                               4   4,936   1,248   25%         224       0  $0.0029 + unknown
 ",
     );
 }
@@ -422,11 +422,11 @@ fn usage_by_day_in_local_time() {
         .success()
         .stdout(
             "2026-11-01 to 2026-11-30
- day         requests  prompt  cached  completion  images               cost
- 2026-11-19         2   2,468     624         112       0            $0.0019  ####################
- 2026-11-20         1   1,234     312          56       0            unknown
- 2026-11-21         1   1,234     312          56       0           $0.00097  ##########
- total              4   4,936   1,248         224       0  $0.0029 + unknown
+ day         requests  prompt  cached  hits  completion  images               cost
+ 2026-11-19         2   2,468     624   25%         112       0            $0.0019  ####################
+ 2026-11-20         1   1,234     312   25%          56       0            unknown
+ 2026-11-21         1   1,234     312   25%          56       0           $0.00097  ##########
+ total              4   4,936   1,248   25%         224       0  $0.0029 + unknown
 ",
         );
     // In UTC the 23:59 request is on the 20th.
