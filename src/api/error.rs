@@ -71,6 +71,11 @@ pub enum ApiError {
     Dropped(String),
     #[error("the server sent data tm cannot read: {0}")]
     Malformed(String),
+    #[error(
+        "the answer passed {} MB, the most tm takes from one request",
+        .0 / (1024 * 1024)
+    )]
+    TooLarge(usize),
 }
 
 impl ApiError {

@@ -51,6 +51,13 @@ fn scaled(wait: Duration) -> Duration {
     wait / *scale
 }
 
+/// The longest answer tm takes from one request, in bytes of text: about four million
+/// tokens, thirty times what any OpenAI model writes at most. An answer is held a few times
+/// over while it is shown, saved and indexed, so this bounds tm's memory too.
+pub const LARGEST_ANSWER: usize = 16 * 1024 * 1024;
+/// The most a reply of images may be: ten of the largest PNGs, in base64.
+const LARGEST_IMAGES: usize = 1024 * 1024 * 1024;
+
 /// How many times the `timeout` a stream may go on with keep-alive comments and no event.
 const KEEP_ALIVE_ONLY: u32 = 10;
 
@@ -147,7 +154,10 @@ impl Client {
         request: &ChatRequest<'_>,
         on_retry: OnRetry<'_>,
     ) -> Result<ChatResponse, ApiError> {
-        self.post_json("chat/completions", request, request.model, on_retry)
+        // JSON may spell a character in up to six bytes (\u0000); an answer this long is
+        // refused as it arrives either way.
+        let limit = LARGEST_ANSWER.saturating_mul(6);
+        self.post_json("chat/completions", request, request.model, limit, on_retry)
             .await
     }
 
@@ -156,24 +166,39 @@ impl Client {
         request: &ImagesRequest<'_>,
         on_retry: OnRetry<'_>,
     ) -> Result<ImagesResponse, ApiError> {
-        self.post_json("images/generations", request, request.model, on_retry)
-            .await
+        self.post_json(
+            "images/generations",
+            request,
+            request.model,
+            LARGEST_IMAGES,
+            on_retry,
+        )
+        .await
     }
 
-    /// A request whose whole answer is one JSON document.
+    /// A request whose whole answer is one JSON document of at most `limit` bytes.
     async fn post_json<T: DeserializeOwned>(
         &self,
         path: &str,
         body: &impl Serialize,
         model: &str,
+        limit: usize,
         on_retry: OnRetry<'_>,
     ) -> Result<T, ApiError> {
-        let response = self.post(path, body, model, on_retry).await?;
+        let mut response = self.post(path, body, model, on_retry).await?;
         let url = self.url(path);
-        let text = response
-            .text()
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| transport_error(&e, &url, self.timeout, true))?;
+            .map_err(|e| transport_error(&e, &url, self.timeout, true))?
+        {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > limit {
+                return Err(ApiError::TooLarge(LARGEST_ANSWER));
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
         serde_json::from_str(&text).map_err(|e| {
             let start = error::excerpt(&text, &self.key, 80);
             ApiError::Malformed(format!("{e} in the response `{start}`"))

@@ -15,7 +15,7 @@ use crate::api::sse::StreamEvent;
 use crate::api::types::{
     ChatRequest, Content, ContentPart, FileData, ImageUrl, StreamOptions, Usage, WireMessage,
 };
-use crate::api::{ApiError, Client, Sink};
+use crate::api::{self, ApiError, Client, Sink};
 use crate::attach::{Detail, Kind as FileKind};
 use crate::context::{self, LeftOut, Part, Plan};
 use crate::error::Error;
@@ -682,6 +682,10 @@ async fn take_stream(
         };
         let Some(event) = next else { break };
         match event? {
+            // Refused before it is kept or shown: what is saved stays within the bound.
+            StreamEvent::Delta(text) if got.text.len() + text.len() > api::LARGEST_ANSWER => {
+                return Err(ApiError::TooLarge(api::LARGEST_ANSWER));
+            }
             StreamEvent::Delta(text) => got.deliver(&text, sink, started),
             StreamEvent::Finish(reason) => got.finish_reason = Some(reason),
             StreamEvent::Usage(usage) => got.usage = Some(usage),

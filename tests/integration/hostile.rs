@@ -389,3 +389,29 @@ fn impossible_usage_is_flagged_not_billed() {
         [["integer"]]
     );
 }
+
+/// An answer past the largest tm takes (16 MB of text) ends the stream with an error that
+/// says so; what arrived within the bound is saved, marked interrupted.
+#[test]
+fn an_answer_past_the_largest_is_cut_off() {
+    let env = TmEnv::new();
+    let long = "abcdefghij".repeat(1_700_000);
+    let server = FakeOpenAi::start(vec![Reply::stream(vec![
+        chunk(&delta("so far ")),
+        chunk(&delta(&long)),
+        chunk(&delta("never read")),
+        chunk(&finish()),
+        chunk(&USAGE.sse()),
+        chunk(DONE),
+    ])]);
+    let output = ask(&env, &server, &["-q"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_stderr_contains(
+        &output,
+        "the answer passed 16 MB, the most tm takes from one request",
+    );
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages WHERE role = 'assistant'"),
+        [["so far ", "interrupted"]]
+    );
+}
