@@ -243,18 +243,22 @@ struct Rows {
 
 /// A conversation's prompt cache key: the same for all its turns, and derived from a random
 /// secret kept in the database, so it says nothing of the conversation, the key or the user
-/// to anyone who sees it. `None` when the system gives no random bytes.
+/// to anyone who sees it. The secret's random bytes are read once per database, the first
+/// time; `None` when the system gives none.
 fn cache_key(
     conn: &mut diesel::SqliteConnection,
     conversation: ConversationId,
 ) -> diesel::QueryResult<Option<String>> {
-    use std::io::Read as _;
-    let mut fresh = [0u8; 16];
-    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut fresh));
-    if random.is_err() {
+    let fresh = || {
+        use std::io::Read as _;
+        let mut bytes = [0u8; 16];
+        let mut random = std::fs::File::open("/dev/urandom").ok()?;
+        random.read_exact(&mut bytes).ok()?;
+        Some(crate::attach::sha256_hex(&bytes))
+    };
+    let Some(salt) = store::settings::cache_salt(conn, fresh)? else {
         return Ok(None);
-    }
-    let salt = store::settings::cache_salt(conn, &crate::attach::sha256_hex(&fresh))?;
+    };
     let digest = crate::attach::sha256_hex(format!("{salt}:{conversation}").as_bytes());
     Ok(Some(format!("tm-{}", &digest[..32])))
 }
@@ -296,7 +300,7 @@ pub async fn send(
         Ok(Err(error)) => End::Dropped(error),
     };
     let failed = matches!(end, End::Failed(_));
-    let counted = counter.finish(&got, failed)?;
+    let counted = counter.finish(&plan, &got, failed)?;
     let bill = bill(failed, got.usage.as_ref(), counted, model_info);
     record_answer(store, rows, &got, &end, counted, &bill, duration)?;
     if let Some(claimed) = &bill.impossible {
@@ -374,8 +378,7 @@ fn wire(part: &Part) -> WireMessage<'_> {
 }
 
 /// Writes the question (or marks a retried one pending) and a pending request record, before
-/// anything is sent.
-/// Also the conversation's prompt cache key.
+/// anything is sent, and gives the conversation's prompt cache key.
 fn record_question(
     store: &mut Store,
     plan: &Plan,
@@ -436,34 +439,34 @@ fn record_question(
 /// Counting runs beside the request, never before it, or only afterwards when the API
 /// reported no usage (see `Counting`).
 enum Counter {
-    Beside(thread::JoinHandle<Estimate>, Encoding),
-    Later(Box<dyn FnOnce() -> Estimate + Send>, Encoding),
+    Beside(thread::JoinHandle<Estimate>),
+    Later,
 }
 
 impl Counter {
     fn start(plan: &Plan, counting: Counting) -> Self {
-        // Only what the count needs crosses to the thread, not the files' bytes.
-        let model = plan.model.clone();
-        let encoding = plan.encoding;
-        let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
-        let count = move || tokens::estimate(&model, encoding, parts.iter().map(Part::counted));
         match counting {
-            Counting::Always => Self::Beside(thread::spawn(count), encoding),
-            Counting::WhenUnreported => Self::Later(Box::new(count), encoding),
+            Counting::Always => {
+                // Only what the count needs crosses to the thread, not the files' bytes.
+                let (model, encoding) = (plan.model.clone(), plan.encoding);
+                let parts: Vec<Part> = plan.parts.iter().map(Part::without_bytes).collect();
+                Self::Beside(thread::spawn(move || {
+                    tokens::estimate(&model, encoding, parts.iter().map(Part::counted))
+                }))
+            }
+            Counting::WhenUnreported => Self::Later,
         }
     }
 
-    fn finish(self, got: &Received, failed: bool) -> Result<Option<Counted>> {
-        let (estimate, encoding) = match self {
-            Self::Beside(thread, encoding) => (
-                thread
-                    .join()
-                    .map_err(|_| anyhow!("the token estimator failed"))?,
-                encoding,
-            ),
-            Self::Later(count, encoding) if got.usage.is_none() && !failed => (count(), encoding),
-            Self::Later(..) => return Ok(None),
+    fn finish(self, plan: &Plan, got: &Received, failed: bool) -> Result<Option<Counted>> {
+        let estimate = match self {
+            Self::Beside(thread) => thread
+                .join()
+                .map_err(|_| anyhow!("the token estimator failed"))?,
+            Self::Later if got.usage.is_none() && !failed => plan.estimate(),
+            Self::Later => return Ok(None),
         };
+        let encoding = plan.encoding;
         Ok(Some(Counted {
             prompt: estimate.total as u64,
             // The text alone: the question's files are added again whenever it is re-sent.
@@ -545,26 +548,29 @@ fn record_answer(
             None
         } else {
             Message::set_status(conn, rows.question, Status::Answered)?;
-            let message = match rows.answer {
+            let id = match rows.answer {
                 Some(id) => {
                     Message::set_content(conn, id, answer)?;
                     Message::set_status(conn, id, answer_status)?;
-                    Message::find(conn, id)?
+                    id
                 }
-                None => Message::insert(
-                    conn,
-                    rows.conversation,
-                    Role::Assistant,
-                    answer,
-                    answer_status,
-                    &finished_at,
-                )?,
+                None => {
+                    Message::insert(
+                        conn,
+                        rows.conversation,
+                        Role::Assistant,
+                        answer,
+                        answer_status,
+                        &finished_at,
+                    )?
+                    .id
+                }
             };
             if let Some(counted) = counted {
                 let encoding = counted.encoding.name();
-                Message::set_tokens(conn, message.id, to_i32(counted.answer), encoding)?;
+                Message::set_tokens(conn, id, to_i32(counted.answer), encoding)?;
             }
-            Some(message.id)
+            Some(id)
         };
         let tally = bill.tally;
         store::request::finish(

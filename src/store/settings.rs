@@ -34,13 +34,23 @@ pub fn remove(conn: &mut SqliteConnection, key: &str) -> QueryResult<bool> {
 /// one of them: `tm config` neither lists nor sets it.
 const CACHE_SALT: &str = "_cache-salt";
 
-/// This database's cache secret, made from `fresh` the first time it is asked for.
-pub fn cache_salt(conn: &mut SqliteConnection, fresh: &str) -> QueryResult<String> {
-    diesel::insert_or_ignore_into(settings::table)
-        .values((settings::key.eq(CACHE_SALT), settings::value.eq(fresh)))
-        .execute(conn)?;
-    settings::table
+/// This database's cache secret, made by `fresh` the first time it is asked for; `None` when
+/// there is none and `fresh` could make none.
+pub fn cache_salt(
+    conn: &mut SqliteConnection,
+    fresh: impl FnOnce() -> Option<String>,
+) -> QueryResult<Option<String>> {
+    let stored = settings::table
         .find(CACHE_SALT)
         .select(settings::value)
         .first(conn)
+        .optional()?;
+    if stored.is_some() {
+        return Ok(stored);
+    }
+    let Some(fresh) = fresh() else {
+        return Ok(None);
+    };
+    put(conn, CACHE_SALT, &fresh)?;
+    Ok(Some(fresh))
 }
