@@ -157,8 +157,16 @@ impl Client {
         // JSON may spell a character in up to six bytes (\u0000); an answer this long is
         // refused as it arrives either way.
         let limit = LARGEST_ANSWER.saturating_mul(6);
-        self.post_json("chat/completions", request, request.model, limit, on_retry)
-            .await
+        let too_large = || ApiError::TooLarge(LARGEST_ANSWER);
+        self.post_json(
+            "chat/completions",
+            request,
+            request.model,
+            limit,
+            too_large,
+            on_retry,
+        )
+        .await
     }
 
     pub async fn images(
@@ -171,33 +179,31 @@ impl Client {
             request,
             request.model,
             LARGEST_IMAGES,
+            || {
+                ApiError::Malformed(format!(
+                    "the images sent passed {}, the most tm takes from one request",
+                    crate::attach::size(LARGEST_IMAGES as u64)
+                ))
+            },
             on_retry,
         )
         .await
     }
 
-    /// A request whose whole answer is one JSON document of at most `limit` bytes.
+    /// A request whose whole answer is one JSON document of at most `limit` bytes; past it,
+    /// the error `too_large` makes.
     async fn post_json<T: DeserializeOwned>(
         &self,
         path: &str,
         body: &impl Serialize,
         model: &str,
         limit: usize,
+        too_large: fn() -> ApiError,
         on_retry: OnRetry<'_>,
     ) -> Result<T, ApiError> {
-        let mut response = self.post(path, body, model, on_retry).await?;
+        let response = self.post(path, body, model, on_retry).await?;
         let url = self.url(path);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport_error(&e, &url, self.timeout, true))?
-        {
-            bytes.extend_from_slice(&chunk);
-            if bytes.len() > limit {
-                return Err(ApiError::TooLarge(LARGEST_ANSWER));
-            }
-        }
+        let bytes = read_within(response, limit, &url, self.timeout, too_large).await?;
         let text = String::from_utf8_lossy(&bytes);
         serde_json::from_str(&text).map_err(|e| {
             let start = error::excerpt(&text, &self.key, 80);
@@ -332,18 +338,14 @@ pub async fn fetch_bytes(url: &str, timeout: Duration, limit: u64) -> Result<Vec
         .await
         .map_err(|e| transport_error(&e, url, timeout, false))?;
     let status = response.status();
-    let mut body = Vec::new();
-    let mut chunks = response.bytes_stream();
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| transport_error(&e, url, timeout, true))?;
-        body.extend_from_slice(&chunk);
-        if body.len() as u64 > limit {
-            return Err(ApiError::Malformed(format!(
-                "{url} sent more than {}, the most tm takes from it",
-                crate::attach::size(limit)
-            )));
-        }
-    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let body = read_within(response, limit, url, timeout, || {
+        ApiError::Malformed(format!(
+            "{url} sent more than {}, the most tm takes from it",
+            crate::attach::size(limit as u64)
+        ))
+    })
+    .await?;
     if !status.is_success() {
         return Err(ApiError::from_status(
             status,
@@ -352,6 +354,29 @@ pub async fn fetch_bytes(url: &str, timeout: Duration, limit: u64) -> Result<Vec
             "",
             None,
         ));
+    }
+    Ok(body)
+}
+
+/// A whole body, ended with the error `too_large` makes the moment it passes `limit` bytes:
+/// what is refused is never held whole.
+async fn read_within(
+    mut response: reqwest::Response,
+    limit: usize,
+    url: &str,
+    timeout: Duration,
+    too_large: impl FnOnce() -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(&e, url, timeout, true))?
+    {
+        body.extend_from_slice(&chunk);
+        if body.len() > limit {
+            return Err(too_large());
+        }
     }
     Ok(body)
 }
