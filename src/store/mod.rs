@@ -99,12 +99,13 @@ pub struct Store {
 impl Store {
     pub fn open(path: &Path, create_parent: bool) -> Result<Self> {
         let shown = path.display();
-        if path.is_dir() {
+        let found = fs::metadata(path).ok();
+        if found.as_ref().is_some_and(fs::Metadata::is_dir) {
             bail!("{shown} is a directory; the database must be a file (pass another --db)");
         }
         // A device, a pipe or a socket (or a link to one): SQLite would write its journal
         // beside it, in /dev say, before finding it unusable.
-        if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        if found.as_ref().is_some_and(|m| !m.is_file()) {
             bail!(
                 "{shown} is not a regular file (a device, a pipe or a socket); the database must be a file (pass another --db)"
             );
@@ -113,7 +114,7 @@ impl Store {
         let url = path.to_str().ok_or_else(|| {
             anyhow!("{shown}: the database path must be valid UTF-8 (pass another --db)")
         })?;
-        let existing = fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let existing = found.is_some_and(|m| m.len() > 0);
         if existing {
             check_header(path)?;
         } else {

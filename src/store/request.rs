@@ -247,9 +247,13 @@ pub fn any_orphans(conn: &mut SqliteConnection) -> QueryResult<bool> {
         .filter(requests::outcome.eq(Outcome::Pending))
         .select(requests::owner)
         .load(conn)?;
-    Ok(owners
-        .iter()
-        .any(|owner| !owner.as_deref().is_some_and(is_running)))
+    Ok(owners.iter().any(|owner| orphaned(owner.as_deref())))
+}
+
+/// A pending request no running process owns: its owner is gone, or it has none (sent by a
+/// tm from before owners were recorded).
+fn orphaned(owner: Option<&str>) -> bool {
+    !owner.is_some_and(is_running)
 }
 
 /// A pending request, with what finishing it needs.
@@ -279,7 +283,7 @@ pub fn settle_orphans(conn: &mut SqliteConnection) -> QueryResult<()> {
         question_id: question,
     } in pending
     {
-        if owner.as_deref().is_some_and(is_running) {
+        if !orphaned(owner.as_deref()) {
             continue;
         }
         // Its answer, when part of one was saved, is the message right after its question.
