@@ -65,11 +65,11 @@ impl Numbers {
         }
     }
 
-    /// As `figure`, with `?` for a number that is not known.
-    fn figure_or_unknown(&self, n: Option<u64>) -> String {
+    /// As `figure`, with `missing` for a number that is not known.
+    fn figure_or(&self, n: Option<u64>, missing: &str) -> String {
         match n {
             Some(_) => self.figure(n),
-            None => "?".to_owned(),
+            None => missing.to_owned(),
         }
     }
 
@@ -115,9 +115,9 @@ pub fn summary(
     };
     format!(
         "{head} · {} prompt{} + {} completion{} tokens · {cost}",
-        numbers.figure_or_unknown(numbers.prompt),
+        numbers.figure_or(numbers.prompt, "?"),
         numbers.cached_aside(),
-        numbers.figure_or_unknown(numbers.completion),
+        numbers.figure_or(numbers.completion, "?"),
         numbers.reasoning_aside(),
     )
 }
@@ -130,9 +130,9 @@ pub fn token_line(model: &str, numbers: Option<&Numbers>) -> String {
     };
     format!(
         "{model} · question: {} prompt tokens{} · answer: {} completion tokens{} · {}",
-        numbers.figure_or_unknown(numbers.prompt),
+        numbers.figure_or(numbers.prompt, "?"),
         numbers.cached_aside(),
-        numbers.figure_or_unknown(numbers.completion),
+        numbers.figure_or(numbers.completion, "?"),
         numbers.reasoning_aside(),
         numbers.cost()
     )
@@ -142,10 +142,7 @@ pub fn token_line(model: &str, numbers: Option<&Numbers>) -> String {
 /// sent; `timing` is the duration part.
 pub fn details(request: &Request, sent: &str) -> String {
     let numbers = Numbers::of_request(request);
-    let n = |value: Option<u64>| match value {
-        Some(_) => numbers.figure(value),
-        None => "-".to_owned(),
-    };
+    let n = |value: Option<u64>| numbers.figure_or(value, "-");
     let system = if request.system_prompt.is_some() {
         " + the system prompt"
     } else {
