@@ -164,7 +164,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -200,6 +200,14 @@ _tm() {
                     ;;
                 --max-output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tier)
+                    COMPREPLY=($(compgen -W "auto default flex priority fast" -- "${cur}"))
+                    return 0
+                    ;;
+                --api)
+                    COMPREPLY=($(compgen -W "auto chat responses" -- "${cur}"))
                     return 0
                     ;;
                 --context-tokens)
@@ -230,7 +238,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__chat)
-            opts="-m -s -h -V --conv --last --pick --model --system --max-messages --effort --max-output --db --help --version"
+            opts="-m -s -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,6 +274,14 @@ _tm() {
                     ;;
                 --max-output)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tier)
+                    COMPREPLY=($(compgen -W "auto default flex priority fast" -- "${cur}"))
+                    return 0
+                    ;;
+                --api)
+                    COMPREPLY=($(compgen -W "auto chat responses" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -927,7 +943,7 @@ _tm() {
                     return 0
                     ;;
                 --by)
-                    COMPREPLY=($(compgen -W "day week month model conversation" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "day week month model conversation tier" -- "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -34,7 +34,7 @@ complete -c tm -n "__fish_tm_needs_command" -f -a "list" -d 'Conversations, newe
 complete -c tm -n "__fish_tm_needs_command" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
 complete -c tm -n "__fish_tm_needs_command" -f -a "rename" -d 'Retitle a conversation'
 complete -c tm -n "__fish_tm_needs_command" -f -a "delete" -d 'Delete conversations with their messages and request records'
-complete -c tm -n "__fish_tm_needs_command" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
+complete -c tm -n "__fish_tm_needs_command" -f -a "usage" -d 'Tokens and cost by day, week, month, model, conversation or service tier'
 complete -c tm -n "__fish_tm_needs_command" -f -a "config" -d 'Show or change settings'
 complete -c tm -n "__fish_tm_needs_command" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
 complete -c tm -n "__fish_tm_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -49,7 +49,15 @@ low\t''
 medium\t''
 high\t''
 xhigh\t''"
-complete -c tm -n "__fish_tm_using_subcommand ask" -l max-output -d 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l max-output -d 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or max_output_tokens to the Responses API)' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -l tier -d 'Service tier, sent as service_tier: flex is about half price and slower, priority (fast) about twice; billed as the tier the response names [default: setting `tier`]' -r -f -a "auto\t''
+default\t''
+flex\t''
+priority\t''
+fast\t''"
+complete -c tm -n "__fish_tm_using_subcommand ask" -l api -d 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]' -r -f -a "auto\t''
+chat\t''
+responses\t''"
 complete -c tm -n "__fish_tm_using_subcommand ask" -l context-tokens -d 'Drop the oldest history messages until the prompt\'s estimate fits this many tokens' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -s a -l attach -d 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable' -r -F
 complete -c tm -n "__fish_tm_using_subcommand ask" -l detail -d 'How closely the model looks at attached images (low costs least)' -r -f -a "low\t''
@@ -74,7 +82,15 @@ low\t''
 medium\t''
 high\t''
 xhigh\t''"
-complete -c tm -n "__fish_tm_using_subcommand chat" -l max-output -d 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens)' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l max-output -d 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or max_output_tokens to the Responses API)' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -l tier -d 'Service tier, sent as service_tier: flex is about half price and slower, priority (fast) about twice; billed as the tier the response names [default: setting `tier`]' -r -f -a "auto\t''
+default\t''
+flex\t''
+priority\t''
+fast\t''"
+complete -c tm -n "__fish_tm_using_subcommand chat" -l api -d 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]' -r -f -a "auto\t''
+chat\t''
+responses\t''"
 complete -c tm -n "__fish_tm_using_subcommand chat" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand chat" -l last -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand chat" -l pick -d 'Pick one of the recent conversations from a list'
@@ -119,7 +135,8 @@ complete -c tm -n "__fish_tm_using_subcommand usage" -l by -d 'One row per' -r -
 week\t''
 month\t''
 model\t''
-conversation\t''"
+conversation\t''
+tier\t''"
 complete -c tm -n "__fish_tm_using_subcommand usage" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand usage" -l json -d 'Print JSON'
 complete -c tm -n "__fish_tm_using_subcommand usage" -l csv -d 'Print CSV'
@@ -170,7 +187,7 @@ complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcomma
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "rename" -d 'Retitle a conversation'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model or conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model, conversation or service tier'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "config" -d 'Show or change settings'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
 complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage config prices completions help" -f -a "completions" -d 'Print a shell completion script'

@@ -39,7 +39,7 @@ pub enum Command {
     Rename(RenameArgs),
     /// Delete conversations with their messages and request records
     Delete(DeleteArgs),
-    /// Tokens and cost by day, week, month, model or conversation
+    /// Tokens and cost by day, week, month, model, conversation or service tier
     Usage(UsageArgs),
     /// Show or change settings
     #[command(subcommand)]
@@ -69,9 +69,20 @@ pub struct SendArgs {
     #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORTS))]
     pub effort: Option<String>,
 
-    /// Most tokens an answer may use, reasoning included (sent as max_completion_tokens)
+    /// Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or
+    /// max_output_tokens to the Responses API)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_output: Option<u32>,
+
+    /// Service tier, sent as service_tier: flex is about half price and slower, priority
+    /// (fast) about twice; billed as the tier the response names [default: setting `tier`]
+    #[arg(long, value_name = "TIER", value_parser = PossibleValuesParser::new(["auto", "default", "flex", "priority", "fast"]))]
+    pub tier: Option<String>,
+
+    /// Where questions go: chat (Chat Completions), responses (the Responses API), or auto,
+    /// the Responses API only for models served nowhere else [default: setting `api`, auto]
+    #[arg(long, value_name = "API", value_parser = PossibleValuesParser::new(["auto", "chat", "responses"]))]
+    pub api: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -257,6 +268,7 @@ pub enum By {
     Month,
     Model,
     Conversation,
+    Tier,
 }
 
 #[derive(Debug, Subcommand)]

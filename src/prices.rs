@@ -26,21 +26,25 @@ pub const DOWNLOADED_FILE: &str = "prices.json";
 pub const UPSTREAM_URL: &str =
     "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
 
-/// What one token costs: uncached input, cached input, output.
+/// What one token costs: uncached input, a cached read, a cache write, output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenPrices {
     pub input: Money,
     pub cached: Money,
+    /// Writing a prompt token to the cache; the input price for models that do not charge
+    /// for writes.
+    pub cache_write: Money,
     pub output: Money,
 }
 
 impl FromStr for TokenPrices {
     type Err = String;
 
-    /// `input=2.5,cached=1.25,output=10`; `cached` may be left out (then it is the input price).
+    /// `input=2.5,cached=1.25,output=10`; `cached` and `write` (a cache write) may be left
+    /// out, and then they are the input price.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        const FORM: &str = "use input=N,output=N[,cached=N] in USD per 1M tokens, e.g. input=2.5,cached=1.25,output=10";
-        let (mut input, mut cached, mut output) = (None, None, None);
+        const FORM: &str = "use input=N,output=N[,cached=N][,write=N] in USD per 1M tokens, e.g. input=2.5,cached=1.25,output=10";
+        let (mut input, mut cached, mut write, mut output) = (None, None, None, None);
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, value) = part
                 .split_once('=')
@@ -54,6 +58,7 @@ impl FromStr for TokenPrices {
             let slot = match name.trim() {
                 "input" => &mut input,
                 "cached" => &mut cached,
+                "write" => &mut write,
                 "output" => &mut output,
                 other => return Err(format!("unknown price '{other}': {FORM}")),
             };
@@ -63,6 +68,7 @@ impl FromStr for TokenPrices {
             (Some(input), Some(output)) => Ok(Self {
                 input: Money::per_token(input),
                 cached: Money::per_token(cached.unwrap_or(input)),
+                cache_write: Money::per_token(write.unwrap_or(input)),
                 output: Money::per_token(output),
             }),
             _ => Err(format!("'{text}' lacks input or output: {FORM}")),
@@ -78,7 +84,11 @@ impl fmt::Display for TokenPrices {
             self.input.per_million(),
             self.cached.per_million(),
             self.output.per_million()
-        )
+        )?;
+        if self.cache_write != self.input {
+            write!(f, ",write={}", self.cache_write.per_million())?;
+        }
+        Ok(())
     }
 }
 
@@ -89,9 +99,15 @@ pub struct ModelInfo {
     pub entry: String,
     /// The `reasoning_effort` levels the model takes; `None` when it does not reason.
     pub efforts: Option<Vec<&'static str>>,
+    /// The standard (`default`) tier's prices.
     pub prices: Option<TokenPrices>,
     /// Prices that apply when the prompt is above `threshold` tokens.
     pub long_context: Option<LongContext>,
+    /// The other service tiers the table prices (`flex`, `priority`, …), by the name OpenAI
+    /// gives the tier in a request and a response.
+    pub tiers: BTreeMap<String, TierPrices>,
+    /// Served only by the Responses API (`/v1/responses`), not by Chat Completions.
+    pub responses_only: bool,
     pub per_image: Option<Money>,
     /// GPT image models: what a text input, image input and image output token costs.
     pub image_tokens: Option<ImageTokenPrices>,
@@ -129,22 +145,54 @@ pub struct LongContext {
     pub prices: TokenPrices,
 }
 
+/// One service tier's prices, and its prices past the model's long-context threshold when
+/// the table has them.
+#[derive(Debug, Clone, Copy)]
+pub struct TierPrices {
+    pub prices: TokenPrices,
+    pub long_context: Option<TokenPrices>,
+}
+
+/// The service tiers a request may ask for; `fast` is taken as a name for `priority`.
+pub const TIERS: [&str; 4] = ["auto", "default", "flex", "priority"];
+
+/// Whether a tier name is the standard one: what OpenAI calls `default`, and `auto`, which
+/// a response never names but a request may ask for (and then the standard price is the
+/// estimate).
+pub fn is_standard_tier(tier: Option<&str>) -> bool {
+    matches!(tier, None | Some("default" | "auto"))
+}
+
 impl ModelInfo {
-    /// The prices a request with this many prompt tokens is charged at.
-    pub fn prices_for(&self, prompt_tokens: u64) -> Option<TokenPrices> {
+    /// The prices a request with this many prompt tokens is charged at in `tier` (`None`:
+    /// the response named no tier, so the standard prices apply). `None` when the table has
+    /// no price for that tier at that length: the cost is then unknown, never the standard
+    /// price in its place.
+    pub fn prices_for(&self, prompt_tokens: u64, tier: Option<&str>) -> Option<TokenPrices> {
+        let (prices, long) = if is_standard_tier(tier) {
+            (self.prices, self.long_context.map(|l| l.prices))
+        } else {
+            let tier = self.tiers.get(tier?)?;
+            (Some(tier.prices), tier.long_context)
+        };
         match self.long_context {
-            Some(tier) if prompt_tokens > tier.threshold => Some(tier.prices),
-            _ => self.prices,
+            Some(long_context) if prompt_tokens > long_context.threshold => long,
+            _ => prices,
         }
     }
 }
 
-/// (prompt − cached) × input + cached × cached input + completion × output.
+/// The prompt is three disjoint parts, each billed once: uncached input, cached reads and
+/// cache writes (both reported inside the prompt tokens). Then the completion.
 pub fn cost(tally: &Tally, prices: TokenPrices) -> Money {
-    let uncached = tally.prompt.saturating_sub(tally.cached);
+    let uncached = tally
+        .prompt
+        .saturating_sub(tally.cached)
+        .saturating_sub(tally.cache_write);
     charge(&[
         (uncached, prices.input),
         (tally.cached, prices.cached),
+        (tally.cache_write, prices.cache_write),
         (tally.completion, prices.output),
     ])
 }
@@ -322,20 +370,14 @@ impl PriceTable {
             Some((name, ref fields)) => model_info(name, fields),
             None => ModelInfo {
                 entry: model.to_owned(),
-                efforts: None,
-                prices: None,
-                long_context: None,
-                per_image: None,
-                image_tokens: None,
-                max_input_tokens: None,
-                deprecation_date: None,
-                successor: None,
-                overridden: false,
+                ..ModelInfo::default()
             },
         };
         if let Some(prices) = overridden {
+            // An override is one set of prices: other tiers are not known from it.
             info.prices = Some(prices);
             info.long_context = None;
+            info.tiers.clear();
             info.overridden = true;
         }
         (entry.is_some() || info.overridden).then_some(info)
@@ -377,30 +419,91 @@ fn per_token(fields: &Map<String, Value>, key: &str) -> Option<Money> {
     fields.get(key).and_then(Value::as_f64).map(Money::from_usd)
 }
 
+/// The prices of keys ending in `suffix` (`_above_272k_tokens_flex`, say). A cached read or
+/// a cache write without a price of its own costs what uncached input does: that is how
+/// OpenAI bills models that do not price them apart.
 fn token_prices(fields: &Map<String, Value>, suffix: &str) -> Option<TokenPrices> {
     let input = per_token(fields, &format!("input_cost_per_token{suffix}"))?;
     let output =
         per_token(fields, &format!("output_cost_per_token{suffix}")).unwrap_or(Money::ZERO);
     let cached =
         per_token(fields, &format!("cache_read_input_token_cost{suffix}")).unwrap_or(input);
+    let cache_write =
+        per_token(fields, &format!("cache_creation_input_token_cost{suffix}")).unwrap_or(input);
     Some(TokenPrices {
         input,
         cached,
+        cache_write,
         output,
     })
 }
 
-fn long_context(fields: &Map<String, Value>) -> Option<LongContext> {
-    // The tier is named in the key, e.g. input_cost_per_token_above_272k_tokens.
+/// The long-context threshold in thousands of tokens, named in a key such as
+/// input_cost_per_token_above_272k_tokens.
+fn long_context_thousands(fields: &Map<String, Value>) -> Option<u64> {
     fields.keys().find_map(|key| {
         let rest = key.strip_prefix("input_cost_per_token_above_")?;
-        let thousands: u64 = rest.strip_suffix("k_tokens")?.parse().ok()?;
-        let prices = token_prices(fields, &format!("_above_{thousands}k_tokens"))?;
-        Some(LongContext {
-            threshold: thousands * 1000,
-            prices,
-        })
+        rest.strip_suffix("k_tokens")?.parse().ok()
     })
+}
+
+fn long_context(fields: &Map<String, Value>) -> Option<LongContext> {
+    let thousands = long_context_thousands(fields)?;
+    let prices = token_prices(fields, &format!("_above_{thousands}k_tokens"))?;
+    Some(LongContext {
+        threshold: thousands * 1000,
+        prices,
+    })
+}
+
+/// Tiers the batch API bills, not a request's `service_tier`.
+const NOT_SERVICE_TIERS: [&str; 1] = ["batches"];
+
+/// Every service tier with an input price of its own (`input_cost_per_token_flex`, …), and
+/// its long-context prices when the model has a threshold and the tier prices past it. A
+/// tier needs its own output price too: a missing one is not free.
+fn tiers(fields: &Map<String, Value>) -> BTreeMap<String, TierPrices> {
+    let thousands = long_context_thousands(fields);
+    fields
+        .keys()
+        .filter_map(|key| key.strip_prefix("input_cost_per_token_"))
+        .filter(|tier| !tier.starts_with("above_") && !NOT_SERVICE_TIERS.contains(tier))
+        .filter(|tier| fields.contains_key(&format!("output_cost_per_token_{tier}")))
+        .filter_map(|tier| {
+            let prices = token_prices(fields, &format!("_{tier}"))?;
+            let long_context = thousands.and_then(|k| {
+                let suffix = format!("_above_{k}k_tokens_{tier}");
+                fields
+                    .contains_key(&format!("output_cost_per_token{suffix}"))
+                    .then(|| token_prices(fields, &suffix))
+                    .flatten()
+            });
+            Some((
+                tier.to_owned(),
+                TierPrices {
+                    prices,
+                    long_context,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The table says the model is served at `/v1/responses` and not at
+/// `/v1/chat/completions`: by its mode, or by the endpoints it lists.
+fn is_responses_only(fields: &Map<String, Value>) -> bool {
+    let mode = fields.get("mode").and_then(Value::as_str);
+    let endpoints = fields.get("supported_endpoints").and_then(Value::as_array);
+    let lists = |endpoint: &str| {
+        endpoints.is_some_and(|list| list.iter().any(|e| e.as_str() == Some(endpoint)))
+    };
+    match mode {
+        Some("responses") => true,
+        Some("chat") => {
+            endpoints.is_some() && lists("/v1/responses") && !lists("/v1/chat/completions")
+        }
+        _ => false,
+    }
 }
 
 /// Values of `reasoning_effort`, least first.
@@ -470,6 +573,8 @@ fn model_info(name: &str, fields: &Map<String, Value>) -> ModelInfo {
         efforts: efforts(fields),
         prices: token_prices(fields, ""),
         long_context: long_context(fields),
+        tiers: tiers(fields),
+        responses_only: is_responses_only(fields),
         per_image: fields
             .get("input_cost_per_image")
             .and_then(Value::as_f64)
@@ -548,6 +653,7 @@ mod tests {
             info.prices,
             Some(TokenPrices {
                 input: per_1m(0.75),
+                cache_write: per_1m(0.75),
                 cached: per_1m(0.075),
                 output: per_1m(4.5)
             })
@@ -561,6 +667,7 @@ mod tests {
             info.prices,
             Some(TokenPrices {
                 input: per_1m(0.5),
+                cache_write: per_1m(0.5),
                 cached: per_1m(0.5),
                 output: per_1m(1.5)
             })
@@ -571,6 +678,7 @@ mod tests {
     fn cost_arithmetic() {
         let prices = TokenPrices {
             input: per_1m(0.75),
+            cache_write: per_1m(0.75),
             cached: per_1m(0.075),
             output: per_1m(4.5),
         };
@@ -605,16 +713,18 @@ mod tests {
         let info = table().lookup("gpt-5.5", &BTreeMap::new()).expect("known");
         let base = TokenPrices {
             input: per_1m(5.0),
+            cache_write: per_1m(5.0),
             cached: per_1m(0.5),
             output: per_1m(30.0),
         };
         let long = TokenPrices {
             input: per_1m(10.0),
+            cache_write: per_1m(10.0),
             cached: per_1m(1.0),
             output: per_1m(45.0),
         };
-        assert_eq!(info.prices_for(272_000), Some(base));
-        assert_eq!(info.prices_for(272_001), Some(long));
+        assert_eq!(info.prices_for(272_000, None), Some(base));
+        assert_eq!(info.prices_for(272_001, None), Some(long));
     }
 
     #[test]
@@ -630,6 +740,7 @@ mod tests {
             info.prices,
             Some(TokenPrices {
                 input: per_1m(1.0),
+                cache_write: per_1m(1.0),
                 cached: per_1m(1.0),
                 output: per_1m(2.0)
             })
@@ -643,6 +754,7 @@ mod tests {
             "input=2.5,cached=1.25,output=10".parse::<TokenPrices>(),
             Ok(TokenPrices {
                 input: per_1m(2.5),
+                cache_write: per_1m(2.5),
                 cached: per_1m(1.25),
                 output: per_1m(10.0)
             })
@@ -656,8 +768,83 @@ mod tests {
             "input 1",
         ] {
             let err = bad.parse::<TokenPrices>().expect_err(bad);
-            assert!(err.contains("input=N,output=N[,cached=N]"), "{err}");
+            assert!(
+                err.contains("input=N,output=N[,cached=N][,write=N]"),
+                "{err}"
+            );
         }
+    }
+
+    /// gpt-5.6: $4 input, $0.40 cached, $5 cache write, $20 output per 1M at the standard
+    /// tier; flex halves it, priority doubles it; past 272k prompt tokens each tier has its
+    /// own long-context prices.
+    #[test]
+    fn gpt_5_6_at_each_tier_with_and_without_cache_writes() {
+        let info = table().lookup("gpt-5.6", &BTreeMap::new()).expect("known");
+        // 100,000 prompt tokens: 60,000 uncached, 30,000 cached reads, 10,000 cache writes;
+        // 2,000 output tokens.
+        let short = Tally {
+            prompt: 100_000,
+            cached: 30_000,
+            cache_write: 10_000,
+            completion: 2_000,
+            ..Tally::default()
+        };
+        let no_writes = Tally {
+            cache_write: 0,
+            ..short
+        };
+        // 300,000 prompt tokens: past the 272k threshold.
+        let long = Tally {
+            prompt: 300_000,
+            ..short
+        };
+        let priced = |tier: Option<&str>, tally: &Tally| {
+            info.prices_for(tally.prompt, tier)
+                .map(|p| cost(tally, p).to_string())
+        };
+        let usd = |s: &str| Some(s.to_owned());
+        // 60,000 × 4 + 30,000 × 0.4 + 10,000 × 5 + 2,000 × 20 = 342,000 per 1M.
+        assert_eq!(priced(None, &short), usd("0.342"));
+        assert_eq!(priced(Some("default"), &short), usd("0.342"));
+        // The 10,000 written as uncached input instead: 70,000 × 4 + 12,000 + 40,000.
+        assert_eq!(priced(None, &no_writes), usd("0.332"));
+        // flex: 60,000 × 2 + 30,000 × 0.2 + 10,000 × 2.5 + 2,000 × 10 = 171,000 per 1M.
+        assert_eq!(priced(Some("flex"), &short), usd("0.171"));
+        assert_eq!(priced(Some("flex"), &no_writes), usd("0.166"));
+        // priority: 60,000 × 8 + 30,000 × 0.8 + 10,000 × 10 + 2,000 × 40 = 684,000 per 1M.
+        assert_eq!(priced(Some("priority"), &short), usd("0.684"));
+        assert_eq!(priced(Some("priority"), &no_writes), usd("0.664"));
+        // Long context, 260,000 uncached. Standard: 260,000 × 8 + 30,000 × 0.8 + 10,000 × 10
+        // + 2,000 × 30 = 2,264,000 per 1M.
+        assert_eq!(priced(None, &long), usd("2.264"));
+        // flex: 260,000 × 4 + 30,000 × 0.4 + 10,000 × 5 + 2,000 × 15 = 1,132,000 per 1M.
+        assert_eq!(priced(Some("flex"), &long), usd("1.132"));
+        // priority: 260,000 × 16 + 30,000 × 1.6 + 10,000 × 20 + 2,000 × 60 = 4,528,000.
+        assert_eq!(priced(Some("priority"), &long), usd("4.528"));
+        // A tier the table does not price is unknown, never the standard price.
+        assert_eq!(priced(Some("scale"), &short), None);
+    }
+
+    /// gpt-5.5-pro has flex prices but none for flex past 272k, and no priority at all.
+    #[test]
+    fn a_tier_missing_from_the_table_has_no_price() {
+        let info = table()
+            .lookup("gpt-5.5-pro", &BTreeMap::new())
+            .expect("known");
+        assert!(info.responses_only);
+        assert_eq!(
+            info.prices_for(1_000, Some("flex")).map(|p| p.input),
+            Some(per_1m(15.0))
+        );
+        assert!(info.prices_for(272_001, Some("flex")).is_none());
+        assert!(info.prices_for(1_000, Some("priority")).is_none());
+        assert!(info.prices_for(272_001, None).is_some());
+        let chat = table()
+            .lookup("gpt-5.4-mini", &BTreeMap::new())
+            .expect("known");
+        assert!(!chat.responses_only);
+        assert!(chat.tiers.contains_key("flex") && !chat.tiers.contains_key("batches"));
     }
 
     #[test]

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow};
 
+use crate::api::Endpoint;
 use crate::context::MaxMessages;
 use crate::error::usage;
 use crate::money::Money;
-use crate::prices::{self, EFFORTS, TokenPrices};
+use crate::prices::{self, EFFORTS, TIERS, TokenPrices};
 use crate::store::Store;
 
 pub const API_KEY: &str = "api-key";
@@ -46,6 +47,18 @@ pub const SPECS: &[Spec] = &[
         env: None,
         default: None,
         check: |v| parse_effort(v).map(drop),
+    },
+    Spec {
+        key: "tier",
+        env: None,
+        default: None,
+        check: |v| parse_tier(v).map(drop),
+    },
+    Spec {
+        key: "api",
+        env: None,
+        default: Some("auto"),
+        check: |v| parse_api(v).map(drop),
     },
     Spec {
         key: "max-messages",
@@ -145,6 +158,8 @@ type Field<T> = Result<Sourced<T>, Broken>;
 struct Config {
     model: Field<String>,
     effort: Field<Option<String>>,
+    tier: Field<Option<String>>,
+    api: Field<Option<Endpoint>>,
     max_messages: Field<MaxMessages>,
     system: Field<Option<String>>,
     image_model: Field<String>,
@@ -160,6 +175,8 @@ impl Config {
         Self {
             model: required(stored, "model", parse_not_empty),
             effort: field(stored, "effort", parse_effort),
+            tier: field(stored, "tier", parse_tier),
+            api: required(stored, "api", parse_api),
             max_messages: required(stored, "max-messages", str::parse),
             system: field(stored, "system", parse_any),
             image_model: required(stored, "image-model", parse_not_empty),
@@ -341,6 +358,30 @@ fn parse_effort(value: &str) -> Result<String, String> {
     }
 }
 
+/// A service tier to ask for; `fast` is what OpenAI now calls `priority`.
+fn parse_tier(value: &str) -> Result<String, String> {
+    match value {
+        "fast" => Ok("priority".to_owned()),
+        _ if TIERS.contains(&value) => Ok(value.to_owned()),
+        _ => Err(format!(
+            "'{value}' is not a service tier; use one of {} (fast is priority)",
+            TIERS.join(", ")
+        )),
+    }
+}
+
+/// Which API questions go to; `auto` (no choice) lets the model decide.
+fn parse_api(value: &str) -> Result<Option<Endpoint>, String> {
+    match value {
+        "auto" => Ok(None),
+        "chat" => Ok(Some(Endpoint::Chat)),
+        "responses" => Ok(Some(Endpoint::Responses)),
+        _ => Err(format!(
+            "'{value}' is not an API; use auto (the Responses API for models served only there), chat or responses"
+        )),
+    }
+}
+
 fn parse_url(value: &str) -> Result<String, String> {
     let url = reqwest::Url::parse(value)
         .map_err(|e| format!("'{value}' is not a URL ({e}); use e.g. http://127.0.0.1:11434/v1"))?;
@@ -447,6 +488,23 @@ impl Settings {
         match flag_value {
             Some(text) => flag("effort", text, parse_effort).map(Some),
             None => value(&self.config.effort),
+        }
+    }
+
+    /// The service tier to ask for: `--tier`, else the setting; none by default (the
+    /// account's own, which OpenAI bills at the standard prices).
+    pub fn tier(&self, flag_value: Option<&str>) -> Result<Option<String>> {
+        match flag_value {
+            Some(text) => flag("tier", text, parse_tier).map(Some),
+            None => value(&self.config.tier),
+        }
+    }
+
+    /// The API to send to: `--api`, else the setting; `None` is `auto`.
+    pub fn api(&self, flag_value: Option<&str>) -> Result<Option<Endpoint>> {
+        match flag_value {
+            Some(text) => flag("api", text, parse_api),
+            None => value(&self.config.api),
         }
     }
 

@@ -15,7 +15,10 @@ use serde::de::DeserializeOwned;
 
 pub use error::ApiError;
 use sse::StreamEvent;
-use types::{ChatRequest, ChatResponse, ImagesRequest, ImagesResponse};
+pub use types::Endpoint;
+use types::{
+    AnswerRequest, ChatResponse, ImagesRequest, ImagesResponse, ResponseObject, WholeAnswer,
+};
 
 pub struct Client {
     http: reqwest::Client,
@@ -122,19 +125,21 @@ impl Client {
         )
     }
 
-    pub async fn chat_stream(
+    /// A streamed answer's events, from whichever API the request is for.
+    pub async fn answer_stream(
         &self,
-        request: &ChatRequest<'_>,
+        request: &AnswerRequest<'_>,
         on_retry: OnRetry<'_>,
     ) -> Result<impl Stream<Item = Result<StreamEvent, ApiError>> + use<>, ApiError> {
+        let endpoint = request.endpoint();
         let response = self
-            .post("chat/completions", request, request.model, on_retry)
+            .post(endpoint.path(), request, request.model(), on_retry)
             .await?;
-        let (timeout, url) = (self.timeout, self.url("chat/completions"));
+        let (timeout, url) = (self.timeout, self.url(endpoint.path()));
         let bytes = response
             .bytes_stream()
             .map(move |chunk| chunk.map_err(|e| transport_error(&e, &url, timeout, true)));
-        let events = Box::pin(sse::events(bytes, self.key.clone()));
+        let events = Box::pin(sse::events(bytes, self.key.clone(), endpoint));
         // Keep-alive comments reset the read timeout but carry nothing; a model may think for
         // minutes behind them, so they are allowed KEEP_ALIVE_ONLY times the timeout.
         let patience = timeout * KEEP_ALIVE_ONLY;
@@ -149,24 +154,60 @@ impl Client {
         ))
     }
 
-    pub async fn chat(
+    /// A whole answer in one response (`--no-stream`), from whichever API the request is for.
+    pub async fn answer(
         &self,
-        request: &ChatRequest<'_>,
+        request: &AnswerRequest<'_>,
         on_retry: OnRetry<'_>,
-    ) -> Result<ChatResponse, ApiError> {
+    ) -> Result<WholeAnswer, ApiError> {
         // JSON may spell a character in up to six bytes (\u0000); an answer this long is
         // refused as it arrives either way.
         let limit = LARGEST_ANSWER.saturating_mul(6);
         let too_large = || ApiError::TooLarge(LARGEST_ANSWER);
-        self.post_json(
-            "chat/completions",
-            request,
-            request.model,
-            limit,
-            too_large,
-            on_retry,
-        )
-        .await
+        let (path, model) = (request.endpoint().path(), request.model());
+        match request.endpoint() {
+            Endpoint::Chat => {
+                let response: ChatResponse = self
+                    .post_json(path, request, model, limit, too_large, on_retry)
+                    .await?;
+                let choice = response
+                    .choices
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| ApiError::Malformed("the response has no choices".into()))?;
+                Ok(WholeAnswer {
+                    text: choice.message.content.unwrap_or_default(),
+                    finish_reason: choice.finish_reason,
+                    usage: response.usage,
+                    tier: response.service_tier,
+                    incomplete: None,
+                })
+            }
+            Endpoint::Responses => {
+                let response: ResponseObject = self
+                    .post_json(path, request, model, limit, too_large, on_retry)
+                    .await?;
+                if response.status.as_deref() == Some("failed") {
+                    let message = response
+                        .error
+                        .map_or_else(|| "no reason given".to_owned(), |e| e.message);
+                    return Err(ApiError::Status {
+                        status: 200,
+                        message: format!(
+                            "the response failed: {}",
+                            error::scrub(&message, &self.key)
+                        ),
+                    });
+                }
+                Ok(WholeAnswer {
+                    text: response.text(),
+                    incomplete: response.incomplete_reason(),
+                    finish_reason: response.status,
+                    usage: response.usage,
+                    tier: response.service_tier,
+                })
+            }
+        }
     }
 
     pub async fn images(

@@ -1,8 +1,57 @@
-//! The OpenAI chat completions wire format, as far as tm uses it.
+//! The OpenAI wire formats, Chat Completions and the Responses API, as far as tm uses them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::tokens::Tally;
+
+/// The API a question is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `POST /chat/completions`, which every OpenAI-compatible server speaks.
+    Chat,
+    /// `POST /responses`, OpenAI's newer API, the only one some models are served by.
+    Responses,
+}
+
+impl Endpoint {
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Chat => "chat/completions",
+            Self::Responses => "responses",
+        }
+    }
+}
+
+/// A question as one of the two APIs takes it.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum AnswerRequest<'a> {
+    Chat(ChatRequest<'a>),
+    Responses(ResponsesRequest<'a>),
+}
+
+impl AnswerRequest<'_> {
+    pub fn endpoint(&self) -> Endpoint {
+        match self {
+            Self::Chat(_) => Endpoint::Chat,
+            Self::Responses(_) => Endpoint::Responses,
+        }
+    }
+
+    pub fn model(&self) -> &str {
+        match self {
+            Self::Chat(request) => request.model,
+            Self::Responses(request) => request.model,
+        }
+    }
+
+    pub fn stream(&self) -> bool {
+        match self {
+            Self::Chat(request) => request.stream,
+            Self::Responses(request) => request.stream,
+        }
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct ChatRequest<'a> {
@@ -20,6 +69,66 @@ pub struct ChatRequest<'a> {
     /// their common prefix is cached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<&'a str>,
+}
+
+/// `POST /responses`. The system prompt goes as `instructions`, the conversation as `input`.
+#[derive(Debug, Serialize)]
+pub struct ResponsesRequest<'a> {
+    pub model: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<&'a str>,
+    pub input: Vec<InputMessage<'a>>,
+    pub stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<Reasoning<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<&'a str>,
+    /// Always false: OpenAI keeps no copy of a conversation that tm keeps locally (and tm
+    /// sends the whole window each time, never a `previous_response_id`).
+    pub store: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_key: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reasoning<'a> {
+    pub effort: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputMessage<'a> {
+    pub role: &'a str,
+    pub content: InputContent<'a>,
+}
+
+/// Plain text, or text followed by attached files.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum InputContent<'a> {
+    Text(&'a str),
+    Parts(Vec<InputPart>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum InputPart {
+    InputText {
+        text: String,
+    },
+    InputImage {
+        /// A `data:` URL with the image in base64.
+        image_url: String,
+        detail: &'static str,
+    },
+    InputFile {
+        filename: String,
+        /// A `data:` URL with the file in base64.
+        file_data: String,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -97,34 +206,44 @@ impl Count {
     }
 }
 
+/// Usage as Chat Completions reports it, or the Responses API under its own names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct Usage {
-    #[serde(default)]
+    #[serde(default, alias = "input_tokens")]
     pub prompt_tokens: Count,
-    #[serde(default)]
+    #[serde(default, alias = "output_tokens")]
     pub completion_tokens: Count,
-    #[serde(default)]
+    #[serde(default, alias = "input_tokens_details")]
     pub prompt_tokens_details: Option<PromptDetails>,
-    #[serde(default)]
+    #[serde(default, alias = "output_tokens_details")]
     pub completion_tokens_details: Option<CompletionDetails>,
 }
 
 impl Usage {
     /// The usage as tm bills it, when it is believable: every count a whole number from 0 to
-    /// `most`, cached tokens within the prompt and reasoning within the completion. Else what
-    /// the server claimed, for the record and a warning.
+    /// `most`, cached reads and cache writes together within the prompt, and reasoning within
+    /// the completion. Else what the server claimed, for the record and a warning.
     pub fn tally(&self, most: u64) -> Result<Tally, String> {
-        let cached = self.prompt_tokens_details.and_then(|d| d.cached_tokens);
+        let details = self.prompt_tokens_details.unwrap_or_default();
         let reasoning = self
             .completion_tokens_details
             .and_then(|d| d.reasoning_tokens);
         let prompt = self.prompt_tokens.within(most, "prompt tokens")?;
         let completion = self.completion_tokens.within(most, "completion tokens")?;
-        let cached = cached.map_or(Ok(0), |c| c.within(prompt, "cached tokens"))?;
+        let cached = details
+            .cached_tokens
+            .map_or(Ok(0), |c| c.within(prompt, "cached tokens"))?;
+        let cache_write = details.cache_write_tokens.map_or(Ok(0), |w| {
+            w.within(
+                prompt - cached,
+                "cache write tokens, more than the uncached prompt",
+            )
+        })?;
         let reasoning = reasoning.map_or(Ok(0), |r| r.within(completion, "reasoning tokens"))?;
         Ok(Tally {
             prompt,
             cached,
+            cache_write,
             completion,
             reasoning,
             estimated: false,
@@ -135,6 +254,8 @@ impl Usage {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct PromptDetails {
     pub cached_tokens: Option<Count>,
+    /// Tokens written to the prompt cache, billed at the cache-write price (newer models).
+    pub cache_write_tokens: Option<Count>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -149,6 +270,9 @@ pub struct ChatChunk {
     pub choices: Vec<ChunkChoice>,
     #[serde(default)]
     pub usage: Option<Usage>,
+    /// The tier that served the request, which is the one billed.
+    #[serde(default)]
+    pub service_tier: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +296,8 @@ pub struct ChatResponse {
     pub choices: Vec<ResponseChoice>,
     #[serde(default)]
     pub usage: Option<Usage>,
+    #[serde(default)]
+    pub service_tier: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +311,103 @@ pub struct ResponseChoice {
 pub struct ResponseMessage {
     #[serde(default)]
     pub content: Option<String>,
+}
+
+/// One event of a streamed Responses API answer, by its `type`; the fields tm reads.
+#[derive(Debug, Deserialize)]
+pub struct ResponsesEvent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Text of `response.output_text.delta` and `response.refusal.delta`.
+    #[serde(default)]
+    pub delta: Option<String>,
+    /// The response so far, in `response.completed`, `.incomplete` and `.failed`.
+    #[serde(default)]
+    pub response: Option<ResponseObject>,
+    /// What an `error` event says.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A Responses API response: the whole answer for `--no-stream`, and the last event of a
+/// stream.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResponseObject {
+    /// `completed`, `incomplete`, `failed`, …
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub output: Vec<OutputItem>,
+    #[serde(default)]
+    pub usage: Option<Usage>,
+    #[serde(default)]
+    pub service_tier: Option<String>,
+    #[serde(default)]
+    pub incomplete_details: Option<IncompleteDetails>,
+    #[serde(default)]
+    pub error: Option<ErrorDetail>,
+}
+
+impl ResponseObject {
+    /// The text of every message the model wrote, refusals included; reasoning items and
+    /// tool calls carry none.
+    pub fn text(&self) -> String {
+        self.output
+            .iter()
+            .filter(|item| item.kind == "message")
+            .flat_map(|item| &item.content)
+            .filter_map(|part| match part.kind.as_str() {
+                "output_text" => part.text.as_deref(),
+                "refusal" => part.refusal.as_deref(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Why the answer stopped short, for a response marked incomplete.
+    pub fn incomplete_reason(&self) -> Option<String> {
+        (self.status.as_deref() == Some("incomplete")).then(|| {
+            self.incomplete_details
+                .as_ref()
+                .and_then(|d| d.reason.clone())
+                .unwrap_or_else(|| "no reason given".to_owned())
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OutputItem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub content: Vec<OutputContent>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OutputContent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IncompleteDetails {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A whole answer from either API, for `--no-stream`.
+#[derive(Debug, Default)]
+pub struct WholeAnswer {
+    pub text: String,
+    pub finish_reason: Option<String>,
+    pub usage: Option<Usage>,
+    pub tier: Option<String>,
+    /// The Responses API stopped the answer short, for this reason.
+    pub incomplete: Option<String>,
 }
 
 /// `{"error": {"message", "type", "code"}}`, OpenAI's error body.

@@ -13,7 +13,7 @@ use crate::context::Plan;
 use crate::error;
 use crate::exchange::{self, Counting, Exchange, Options};
 use crate::money::{self, Money};
-use crate::prices::{ModelInfo, PriceTable};
+use crate::prices::{self, ModelInfo, PriceTable};
 use crate::store::request::{Outcome, Request};
 use crate::store::{ConversationId, Message, MessageId, RequestId, Store};
 use crate::tokens;
@@ -75,7 +75,12 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         }
     };
     if args.dry_run {
-        return dry_run(&plan, model_info.as_ref(), args.json);
+        return dry_run(
+            &plan,
+            model_info.as_ref(),
+            options.tier.as_deref(),
+            args.json,
+        );
     }
     exchange::check_context_window(&plan, model_info.as_ref().and_then(|i| i.max_input_tokens))?;
     let client = Client::from_settings(&settings)?;
@@ -96,6 +101,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         ui::status(&record::summary(
             exchange.conversation_id,
             &exchange.model,
+            exchange.tier.as_deref(),
             exchange.numbers().as_ref(),
             model_info.is_some(),
         ));
@@ -117,14 +123,19 @@ struct Answered {
     finish_reason: Option<String>,
     prompt_tokens: Option<i32>,
     cached_tokens: Option<i32>,
+    cache_write_tokens: Option<i32>,
     completion_tokens: Option<i32>,
     reasoning_tokens: Option<i32>,
     /// The token numbers are tm's estimates: the server reported no usage.
     usage_estimated: bool,
+    /// The tier the response named; null when it named none (standard prices).
+    service_tier: Option<String>,
     #[serde(serialize_with = "money::usd_per_million")]
     input_price_per_million: Option<Money>,
     #[serde(serialize_with = "money::usd_per_million")]
     cached_price_per_million: Option<Money>,
+    #[serde(serialize_with = "money::usd_per_million")]
+    cache_write_price_per_million: Option<Money>,
     #[serde(serialize_with = "money::usd_per_million")]
     output_price_per_million: Option<Money>,
     /// USD; null when the model has no price.
@@ -152,11 +163,14 @@ fn print_record(store: &mut Store, exchange: &Exchange) -> Result<()> {
         finish_reason: exchange.finish_reason.clone(),
         prompt_tokens: request.prompt_tokens,
         cached_tokens: request.cached_tokens,
+        cache_write_tokens: request.cache_write_tokens,
         completion_tokens: request.completion_tokens,
         reasoning_tokens: request.reasoning_tokens,
         usage_estimated: request.usage_estimated,
+        service_tier: request.service_tier,
         input_price_per_million: request.input_price,
         cached_price_per_million: request.cached_price,
+        cache_write_price_per_million: request.cache_write_price,
         output_price_per_million: request.output_price,
         cost: request.cost,
         first_token_ms: request.first_token_ms,
@@ -208,6 +222,8 @@ struct DryRun<'a> {
     messages: Vec<DryRunMessage<'a>>,
     reply_priming_tokens: usize,
     estimated_prompt_tokens: usize,
+    /// The tier asked for, whose prices the estimate is at.
+    service_tier: Option<&'a str>,
     #[serde(serialize_with = "money::usd_per_million")]
     input_price_per_million: Option<Money>,
     /// USD.
@@ -233,11 +249,16 @@ struct DryRunMessage<'a> {
     attachments: Vec<DryRunAttachment>,
 }
 
-fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()> {
+fn dry_run(
+    plan: &Plan,
+    model_info: Option<&ModelInfo>,
+    tier: Option<&str>,
+    json: bool,
+) -> Result<()> {
     let model = plan.model.as_str();
     let estimate = plan.estimate();
     let price = model_info
-        .and_then(|info| info.prices_for(estimate.total as u64))
+        .and_then(|info| info.prices_for(estimate.total as u64, tier))
         .map(|p| p.input);
     let report = DryRun {
         model,
@@ -265,6 +286,7 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
             .collect(),
         reply_priming_tokens: tokens::REPLY_PRIMING,
         estimated_prompt_tokens: estimate.total,
+        service_tier: tier,
         input_price_per_million: price,
         estimated_input_cost: price.map(|p| p.times(estimate.total as u64)),
     };
@@ -318,12 +340,17 @@ fn dry_run(plan: &Plan, model_info: Option<&ModelInfo>, json: bool) -> Result<()
         "priming".into(),
     ]);
     ui::outln(table::render(&rows))?;
-    let cost = match (report.estimated_input_cost, price) {
-        (Some(cost), Some(price)) => format!(
-            "{} at ${}/1M input tokens",
+    let named_tier = tier.filter(|&t| !prices::is_standard_tier(Some(t)));
+    let cost = match (report.estimated_input_cost, price, named_tier) {
+        (Some(cost), Some(price), _) => format!(
+            "{} at ${}/1M input tokens{}",
             fmt::cost(Some(cost), true),
-            price.per_million()
+            price.per_million(),
+            named_tier.map_or_else(String::new, |t| format!(" ({t})"))
         ),
+        (_, _, Some(tier)) if model_info.is_some() => {
+            format!("cost unknown (the price table has no {tier} price for this model)")
+        }
         _ => "cost unknown (no price for this model; see `tm prices`)".to_owned(),
     };
     ui::outln(format_args!(

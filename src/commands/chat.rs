@@ -338,6 +338,7 @@ impl Session {
         sink.finish()?;
         ui::status(&dim(&record::token_line(
             &exchange.model,
+            exchange.tier.as_deref(),
             exchange.numbers().as_ref(),
         )));
         if let Some(left_out) = &exchange.left_out {

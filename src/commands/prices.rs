@@ -109,6 +109,22 @@ fn price_cells(prices: Option<TokenPrices>) -> [String; 3] {
     }
 }
 
+/// `input: 4  cached input: 0.4  cache write: 5  output: 20`, per 1M tokens; the cache write
+/// only where it costs other than input.
+fn token_prices(p: TokenPrices) -> String {
+    let write = if p.cache_write == p.input {
+        String::new()
+    } else {
+        format!("  cache write: {}", p.cache_write.per_million())
+    };
+    format!(
+        "input: {}  cached input: {}{write}  output: {}",
+        p.input.per_million(),
+        p.cached.per_million(),
+        p.output.per_million()
+    )
+}
+
 /// One model's prices. `per_image`: dall-e's prices per image by quality and size, which live
 /// in entries of their own.
 fn show_model(
@@ -130,24 +146,30 @@ fn show_model(
     if info.overridden {
         lines.push(format!("prices: from the setting price.{}", info.entry));
     }
+    if info.responses_only {
+        lines.push("served by: the Responses API only".to_owned());
+    }
     match info.prices {
-        Some(p) => lines.push(format!(
-            "input: {}  cached input: {}  output: {}",
-            p.input.per_million(),
-            p.cached.per_million(),
-            p.output.per_million()
-        )),
+        Some(p) => lines.push(token_prices(p)),
         None => lines.push("no per-token prices".to_owned()),
     }
-    if let Some(tier) = info.long_context {
-        let p = tier.prices;
+    let above = |threshold: u64| format!("above {} prompt tokens", fmt::count(threshold));
+    if let Some(long) = info.long_context {
         lines.push(format!(
-            "above {} prompt tokens: input: {}  cached input: {}  output: {}",
-            fmt::count(tier.threshold),
-            p.input.per_million(),
-            p.cached.per_million(),
-            p.output.per_million()
+            "{}: {}",
+            above(long.threshold),
+            token_prices(long.prices)
         ));
+    }
+    for (name, tier) in &info.tiers {
+        lines.push(format!("{name} tier: {}", token_prices(tier.prices)));
+        if let (Some(long), Some(prices)) = (info.long_context, tier.long_context) {
+            lines.push(format!(
+                "{name} tier {}: {}",
+                above(long.threshold),
+                token_prices(prices)
+            ));
+        }
     }
     if let Some(per_image) = info.per_image {
         lines.push(format!("per image: ${per_image}"));

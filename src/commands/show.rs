@@ -147,6 +147,7 @@ fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> Strin
             "model",
             "prompt",
             "cached",
+            "written",
             "completion",
             "reasoning",
             "estimate",
@@ -154,34 +155,25 @@ fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> Strin
             "time",
             "first token",
         ],
-        &[0, 3, 4, 5, 6, 7, 8, 9, 10],
+        &[0, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     )
-    // Narrow terminals: first token, time, estimate, reasoning, cached, sent and model go;
-    // the number, prompt, completion and cost stay.
-    .fit(None, &[10, 9, 7, 6, 4, 1, 2]);
+    // Narrow terminals: first token, time, estimate, cache writes, reasoning, cached, sent
+    // and model go; the number, prompt, completion and cost stay.
+    .fit(None, &[11, 10, 8, 5, 7, 4, 1, 2]);
     for request in requests {
         let number = request
             .question_id
             .and_then(|q| numbers.get(&q))
             .map_or_else(String::new, ToString::to_string);
-        let [prompt, cached, completion, reasoning, estimate, cost] = record::table_cells(request);
-        out.add_row([
-            number,
-            sent(request, numbers),
-            request.model.clone(),
-            prompt,
-            cached,
-            completion,
-            reasoning,
-            estimate,
-            cost,
-            request
-                .duration_ms
-                .map_or_else(String::new, |ms| fmt::duration_ms(ms.into())),
-            request
-                .first_token_ms
-                .map_or_else(String::new, |ms| fmt::duration_ms(ms.into())),
-        ]);
+        let model = record::model_and_tier(&request.model, request.service_tier.as_deref());
+        let timing = [request.duration_ms, request.first_token_ms]
+            .map(|ms| ms.map_or_else(String::new, |ms| fmt::duration_ms(ms.into())));
+        out.add_row(
+            [number, sent(request, numbers), model]
+                .into_iter()
+                .chain(record::table_cells(request))
+                .chain(timing),
+        );
     }
     table::render(&out)
 }

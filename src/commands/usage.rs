@@ -1,4 +1,4 @@
-//! `tm usage`: tokens and cost per local day, week or month, per model or per conversation,
+//! `tm usage`: tokens and cost per local day, week or month, per model, conversation or tier,
 //! with a bar, a totals row and this month against a subscription.
 
 use anyhow::{Context as _, Result};
@@ -22,6 +22,7 @@ fn group_by(by: By) -> (GroupBy, Option<Length>, &'static str) {
         By::Month => (GroupBy::Span, Some(Length::Month), "month"),
         By::Model => (GroupBy::Model, None, "model"),
         By::Conversation => (GroupBy::Conversation, None, "conversation"),
+        By::Tier => (GroupBy::Tier, None, "tier"),
     }
 }
 

@@ -13,9 +13,10 @@ use futures_util::StreamExt as _;
 
 use crate::api::sse::StreamEvent;
 use crate::api::types::{
-    ChatRequest, Content, ContentPart, FileData, ImageUrl, StreamOptions, Usage, WireMessage,
+    AnswerRequest, ChatRequest, Content, ContentPart, FileData, ImageUrl, InputContent,
+    InputMessage, InputPart, Reasoning, ResponsesRequest, StreamOptions, Usage, WireMessage,
 };
-use crate::api::{self, ApiError, Client, Sink};
+use crate::api::{self, ApiError, Client, Endpoint, Sink};
 use crate::attach::{Detail, Kind as FileKind};
 use crate::context::{self, LeftOut, Part, Plan};
 use crate::error::Error;
@@ -41,6 +42,9 @@ pub enum End {
     Interrupted(&'static str),
     /// The connection broke mid-answer: what arrived was saved.
     Dropped(ApiError),
+    /// The Responses API stopped the answer short (`max_output_tokens`, `content_filter`):
+    /// what arrived was saved, and billed as the usage says.
+    Incomplete(String),
     /// Nothing arrived; the question is marked failed and is not sent again.
     Failed(ApiError),
 }
@@ -54,6 +58,8 @@ pub struct Exchange {
     /// on reasoning, say), and then the finish reason tells why.
     pub answered: bool,
     pub finish_reason: Option<String>,
+    /// The service tier the response named.
+    pub tier: Option<String>,
     pub tally: Option<Tally>,
     /// The server reported usage tm could not believe: billed, but for how much is unknown.
     pub usage_impossible: bool,
@@ -102,6 +108,19 @@ impl Exchange {
             End::Dropped(err) => Err(anyhow!(err).context(format!(
                 "the answer was cut off; the part that arrived was saved in conversation {conversation}, marked interrupted"
             ))),
+            End::Incomplete(reason) => {
+                let hint = if reason == "max_output_tokens" {
+                    " (raise --max-output or lower --effort)"
+                } else {
+                    ""
+                };
+                let kept = if self.answered {
+                    format!("the part that arrived was saved in conversation {conversation}, marked interrupted")
+                } else {
+                    "no text had arrived".to_owned()
+                };
+                bail!("the server stopped the answer short: {reason}{hint}; {kept}")
+            }
             End::Failed(err) => Err(anyhow!(err)),
         }
     }
@@ -138,12 +157,15 @@ fn believable(model_info: Option<&ModelInfo>) -> u64 {
 
 /// Turns what came back into the record's numbers: the API's usage when it reported one,
 /// else the local count marked estimated. A request that failed got nothing back, so it was
-/// not billed. Without a price for the model the tokens are kept and the cost is unknown.
+/// not billed. The prices are the tier's the response named (the standard ones when it named
+/// none). Without a price for the model in that tier the tokens are kept and the cost is
+/// unknown.
 /// Usage that cannot be true (negative, fractional, past `believable`) is neither stored
 /// nor priced: the record says what the server claimed, and the cost is unknown.
 fn bill(
     failed: bool,
     usage: Option<&Usage>,
+    tier: Option<&str>,
     counted: Option<Counted>,
     model_info: Option<&ModelInfo>,
 ) -> Bill {
@@ -164,7 +186,7 @@ fn bill(
         ),
         (None, None) => (None, None),
     };
-    let prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt)));
+    let prices = tally.and_then(|t| model_info.and_then(|info| info.prices_for(t.prompt, tier)));
     let cost = tally.zip(prices).map(|(t, p)| prices::cost(&t, p));
     Bill {
         tally,
@@ -181,6 +203,8 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 struct Received {
     text: String,
     usage: Option<Usage>,
+    tier: Option<String>,
+    incomplete: Option<String>,
     first_token: Option<Duration>,
     finish_reason: Option<String>,
     output_error: Option<io::Error>,
@@ -274,17 +298,12 @@ pub async fn send(
 ) -> Result<Exchange> {
     let (mut rows, prompt_cache_key) = record_question(store, &plan, options)?;
     let counter = Counter::start(&plan, options.counting);
-    let request = ChatRequest {
-        model: &options.model,
-        messages: plan.parts.iter().map(wire).collect(),
-        stream: options.stream,
-        stream_options: options.stream.then_some(StreamOptions {
-            include_usage: true,
-        }),
-        reasoning_effort: options.effort.as_deref(),
-        max_completion_tokens: options.max_output,
+    let request = request(
+        &plan,
+        options,
+        options.endpoint(model_info),
         prompt_cache_key,
-    };
+    );
     let started = Instant::now();
     let mut got = Received::default();
     let mut checkpoint = |text: &str| save_partial(store, &mut rows, text);
@@ -295,13 +314,22 @@ pub async fn send(
     let duration = started.elapsed();
     let end = match result {
         Err(by) => End::Interrupted(by),
-        Ok(Ok(())) => End::Complete,
+        Ok(Ok(())) => match got.incomplete.clone() {
+            Some(reason) => End::Incomplete(reason),
+            None => End::Complete,
+        },
         Ok(Err(error)) if got.text.is_empty() => End::Failed(error),
         Ok(Err(error)) => End::Dropped(error),
     };
     let failed = matches!(end, End::Failed(_));
     let counted = counter.finish(&plan, &got, failed)?;
-    let bill = bill(failed, got.usage.as_ref(), counted, model_info);
+    let bill = bill(
+        failed,
+        got.usage.as_ref(),
+        got.tier.as_deref(),
+        counted,
+        model_info,
+    );
     record_answer(store, rows, &got, &end, counted, &bill, duration)?;
     if let Some(claimed) = &bill.impossible {
         ui::warn(&format!(
@@ -315,6 +343,7 @@ pub async fn send(
         left_out: plan.left_out,
         answered: !got.text.is_empty(),
         finish_reason: got.finish_reason,
+        tier: got.tier,
         tally: bill.tally,
         usage_impossible: bill.impossible.is_some(),
         cost: bill.cost,
@@ -345,7 +374,73 @@ pub fn check_context_window(plan: &Plan, window: Option<u64>) -> Result<()> {
     )
 }
 
-/// A message on the wire: plain text, or the text followed by its files.
+/// The question as the endpoint takes it.
+fn request<'a>(
+    plan: &'a Plan,
+    options: &'a Options,
+    endpoint: Endpoint,
+    prompt_cache_key: Option<String>,
+) -> AnswerRequest<'a> {
+    match endpoint {
+        Endpoint::Chat => AnswerRequest::Chat(ChatRequest {
+            model: &options.model,
+            messages: plan.parts.iter().map(wire).collect(),
+            stream: options.stream,
+            stream_options: options.stream.then_some(StreamOptions {
+                include_usage: true,
+            }),
+            reasoning_effort: options.effort.as_deref(),
+            max_completion_tokens: options.max_output,
+            prompt_cache_key,
+            service_tier: options.tier.as_deref(),
+        }),
+        Endpoint::Responses => {
+            let (system, messages): (Vec<&Part>, Vec<&Part>) =
+                plan.parts.iter().partition(|part| part.role == "system");
+            AnswerRequest::Responses(ResponsesRequest {
+                model: &options.model,
+                instructions: system.first().map(|part| part.content.as_str()),
+                input: messages.into_iter().map(input).collect(),
+                stream: options.stream,
+                max_output_tokens: options.max_output,
+                reasoning: options.effort.as_deref().map(|effort| Reasoning { effort }),
+                service_tier: options.tier.as_deref(),
+                store: false,
+                prompt_cache_key,
+            })
+        }
+    }
+}
+
+/// A message as the Responses API takes it: plain text, or the text followed by its files.
+fn input(part: &Part) -> InputMessage<'_> {
+    if part.attachments.is_empty() {
+        return InputMessage {
+            role: part.role,
+            content: InputContent::Text(&part.content),
+        };
+    }
+    let mut parts = vec![InputPart::InputText {
+        text: part.content.clone(),
+    }];
+    parts.extend(part.attachments.iter().map(|a| match a.kind {
+        FileKind::Image => InputPart::InputImage {
+            image_url: a.data_url(),
+            detail: a.detail.unwrap_or(Detail::Auto).as_str(),
+        },
+        FileKind::Text => InputPart::InputText { text: a.as_text() },
+        FileKind::Pdf => InputPart::InputFile {
+            filename: a.name.clone(),
+            file_data: a.data_url(),
+        },
+    }));
+    InputMessage {
+        role: part.role,
+        content: InputContent::Parts(parts),
+    }
+}
+
+/// A message as Chat Completions takes it: plain text, or the text followed by its files.
 fn wire(part: &Part) -> WireMessage<'_> {
     if part.attachments.is_empty() {
         return WireMessage {
@@ -523,6 +618,11 @@ fn record_answer(
             Status::Interrupted,
             Some(e.to_string()),
         ),
+        End::Incomplete(reason) => (
+            Outcome::Interrupted,
+            Status::Interrupted,
+            Some(format!("the server stopped the answer short: {reason}")),
+        ),
         End::Failed(e) => (Outcome::Failed, Status::Complete, Some(e.to_string())),
     };
     let finished_at = store::now();
@@ -581,11 +681,14 @@ fn record_answer(
                 estimated_prompt_tokens: counted.map(|c| to_i32(c.prompt)),
                 prompt_tokens: tally.map(|t| to_i32(t.prompt)),
                 cached_tokens: tally.map(|t| to_i32(t.cached)),
+                cache_write_tokens: tally.map(|t| to_i32(t.cache_write)),
                 completion_tokens: tally.map(|t| to_i32(t.completion)),
                 reasoning_tokens: tally.map(|t| to_i32(t.reasoning)),
                 usage_estimated: tally.is_some_and(|t| t.estimated),
+                service_tier: got.tier.as_deref(),
                 input_price: bill.prices.map(|p| p.input),
                 cached_price: bill.prices.map(|p| p.cached),
+                cache_write_price: bill.prices.map(|p| p.cache_write),
                 output_price: bill.prices.map(|p| p.output),
                 cost: bill.cost,
                 first_token_ms: got.first_token.map(millis),
@@ -633,28 +736,25 @@ fn record_answer(
 
 async fn receive(
     client: &Client,
-    request: &ChatRequest<'_>,
+    request: &AnswerRequest<'_>,
     sink: &mut dyn Sink,
     started: Instant,
     got: &mut Received,
     checkpoint: &mut dyn FnMut(&str),
 ) -> Result<(), ApiError> {
-    if !request.stream {
-        let response = client
-            .chat(request, &mut |e, w, a| sink.retrying(e, w, a))
+    if !request.stream() {
+        let answer = client
+            .answer(request, &mut |e, w, a| sink.retrying(e, w, a))
             .await?;
-        let choice = response
-            .choices
-            .into_iter()
-            .next()
-            .ok_or_else(|| ApiError::Malformed("the response has no choices".into()))?;
-        got.deliver(&choice.message.content.unwrap_or_default(), sink, started);
-        got.finish_reason = choice.finish_reason;
-        got.usage = response.usage;
+        got.deliver(&answer.text, sink, started);
+        got.finish_reason = answer.finish_reason;
+        got.usage = answer.usage;
+        got.tier = answer.tier;
+        got.incomplete = answer.incomplete;
         return Ok(());
     }
     let events = client
-        .chat_stream(request, &mut |e, w, a| sink.retrying(e, w, a))
+        .answer_stream(request, &mut |e, w, a| sink.retrying(e, w, a))
         .await?;
     take_stream(events, sink, started, got, checkpoint).await
 }
@@ -695,6 +795,8 @@ async fn take_stream(
             StreamEvent::Delta(text) => got.deliver(&text, sink, started),
             StreamEvent::Finish(reason) => got.finish_reason = Some(reason),
             StreamEvent::Usage(usage) => got.usage = Some(usage),
+            StreamEvent::Tier(tier) => got.tier = Some(tier),
+            StreamEvent::Incomplete(reason) => got.incomplete = Some(reason),
             StreamEvent::Done => return Ok(()),
         }
         if got.text.len() > saved_len && saved_at.is_none_or(|at| at.elapsed() >= CHECKPOINT_EVERY)
@@ -723,6 +825,7 @@ mod tests {
         TokenPrices {
             input: Money::per_token(input),
             cached: Money::per_token(cached),
+            cache_write: Money::per_token(input),
             output: Money::per_token(output),
         }
     }
@@ -745,6 +848,7 @@ mod tests {
             completion_tokens: Count::new(completion),
             prompt_tokens_details: Some(PromptDetails {
                 cached_tokens: Some(Count::new(cached)),
+                cache_write_tokens: None,
             }),
             completion_tokens_details: Some(CompletionDetails {
                 reasoning_tokens: Some(Count::new(reasoning)),
@@ -764,12 +868,14 @@ mod tests {
         let bill = bill(
             false,
             Some(&usage(2_000, 500, 300, 100)),
+            None,
             Some(COUNTED),
             Some(&model()),
         );
         let tally = Tally {
             prompt: 2_000,
             cached: 500,
+            cache_write: 0,
             completion: 300,
             reasoning: 100,
             estimated: false,
@@ -785,7 +891,7 @@ mod tests {
 
     #[test]
     fn without_usage_the_local_count_is_billed_as_an_estimate() {
-        let bill = bill(false, None, Some(COUNTED), Some(&model()));
+        let bill = bill(false, None, None, Some(COUNTED), Some(&model()));
         let tally = Tally {
             prompt: 1_000,
             completion: 400,
@@ -799,7 +905,13 @@ mod tests {
 
     #[test]
     fn a_long_prompt_is_billed_at_the_long_context_prices() {
-        let bill = bill(false, Some(&usage(272_001, 0, 0, 0)), None, Some(&model()));
+        let bill = bill(
+            false,
+            Some(&usage(272_001, 0, 0, 0)),
+            None,
+            None,
+            Some(&model()),
+        );
         assert_eq!(bill.prices, Some(prices(2.5, 0.25, 20.0)));
         // 272,001 × 2.5 per million.
         assert_eq!(
@@ -813,6 +925,7 @@ mod tests {
         let failed = bill(
             true,
             Some(&usage(2_000, 0, 0, 0)),
+            None,
             Some(COUNTED),
             Some(&model()),
         );
@@ -823,7 +936,7 @@ mod tests {
             impossible: None,
         };
         assert_eq!(failed, nothing);
-        assert_eq!(bill(false, None, None, Some(&model())), nothing);
+        assert_eq!(bill(false, None, None, None, Some(&model())), nothing);
     }
 
     /// Usage that cannot be true is neither billed nor stored; the bill says what was
@@ -857,7 +970,7 @@ mod tests {
                 "9 cached tokens",
             ),
         ] {
-            let bill = bill(false, Some(&parsed(json)), Some(COUNTED), Some(&info));
+            let bill = bill(false, Some(&parsed(json)), None, Some(COUNTED), Some(&info));
             assert_eq!(
                 (bill.tally, bill.prices, bill.cost),
                 (None, None, None),
@@ -869,15 +982,51 @@ mod tests {
             false,
             Some(&parsed(r#"{"prompt_tokens":544000,"completion_tokens":3}"#)),
             None,
+            None,
             Some(&info),
         );
         assert_eq!(believed.tally.map(|t| t.prompt), Some(544_000));
         assert_eq!(believed.impossible, None);
     }
 
+    /// The tier the response named decides the prices; one the model has no price for
+    /// leaves the cost unknown rather than billing the standard price.
+    #[test]
+    fn the_named_tier_decides_the_prices() {
+        let mut info = model();
+        info.tiers.insert(
+            "flex".to_owned(),
+            prices::TierPrices {
+                prices: prices(0.625, 0.0625, 5.0),
+                long_context: None,
+            },
+        );
+        let reported = usage(2_000, 500, 300, 0);
+        let flex = bill(false, Some(&reported), Some("flex"), None, Some(&info));
+        // 1,500 × 0.625 + 500 × 0.0625 + 300 × 5 = 2,468.75 per million.
+        assert_eq!(
+            flex.cost.map(|c| c.to_string()),
+            Some("0.00246875".to_owned())
+        );
+        let standard = bill(false, Some(&reported), Some("default"), None, Some(&info));
+        assert_eq!(standard.prices, Some(prices(1.25, 0.125, 10.0)));
+        let priority = bill(false, Some(&reported), Some("priority"), None, Some(&info));
+        assert_eq!((priority.prices, priority.cost), (None, None));
+        assert_eq!(priority.tally.map(|t| t.prompt), Some(2_000));
+        // Past the threshold, flex has no long-context price here: unknown too.
+        let long = bill(
+            false,
+            Some(&usage(272_001, 0, 0, 0)),
+            Some("flex"),
+            None,
+            Some(&info),
+        );
+        assert_eq!(long.cost, None);
+    }
+
     #[test]
     fn an_unpriced_model_keeps_its_tokens_without_a_cost() {
-        let bill = bill(false, Some(&usage(2_000, 0, 300, 0)), None, None);
+        let bill = bill(false, Some(&usage(2_000, 0, 300, 0)), None, None, None);
         assert_eq!(
             bill.tally.map(|t| (t.prompt, t.completion)),
             Some((2_000, 300))

@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 
+use crate::api::Endpoint;
 use crate::cli::SendArgs;
 use crate::context::{MaxMessages, Window};
 use crate::error;
@@ -20,6 +21,10 @@ pub struct Options {
     pub context_tokens: Option<usize>,
     pub effort: Option<String>,
     pub max_output: Option<u32>,
+    /// The service tier asked for, sent as `service_tier`; `None` asks for none.
+    pub tier: Option<String>,
+    /// The API chosen; `None` is `auto`, decided by the model (see `endpoint`).
+    pub api: Option<Endpoint>,
     pub stream: bool,
     pub counting: Counting,
     /// Whether SIGTERM and SIGHUP end an answer as Ctrl-C does, keeping what arrived. Only
@@ -75,10 +80,24 @@ impl Options {
             context_tokens: context_tokens.and_then(|n| usize::try_from(n).ok()),
             effort: settings.effort(send.effort.as_deref())?,
             max_output: send.max_output,
+            tier: settings.tier(send.tier.as_deref())?,
+            api: settings.api(send.api.as_deref())?,
             stream,
             counting,
             catch_termination: false,
         })
+    }
+
+    /// Where the question goes: the API chosen, else the Responses API for a model the
+    /// price table says is served only there, else Chat Completions, which every
+    /// OpenAI-compatible server speaks.
+    pub fn endpoint(&self, info: Option<&ModelInfo>) -> Endpoint {
+        self.api
+            .unwrap_or(if info.is_some_and(|i| i.responses_only) {
+                Endpoint::Responses
+            } else {
+                Endpoint::Chat
+            })
     }
 
     /// Sends `--effort` only where the price table says the model reasons (or does not know

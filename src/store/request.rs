@@ -48,15 +48,20 @@ pub struct RequestResult<'a> {
     pub estimated_prompt_tokens: Option<i32>,
     pub prompt_tokens: Option<i32>,
     pub cached_tokens: Option<i32>,
+    pub cache_write_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
     pub reasoning_tokens: Option<i32>,
     pub images: i32,
     pub usage_estimated: bool,
+    /// The tier the response named, which decided the prices.
+    pub service_tier: Option<&'a str>,
     /// What one token cost.
     #[diesel(column_name = input_price_picodollars)]
     pub input_price: Option<Money>,
     #[diesel(column_name = cached_price_picodollars)]
     pub cached_price: Option<Money>,
+    #[diesel(column_name = cache_write_price_picodollars)]
+    pub cache_write_price: Option<Money>,
     #[diesel(column_name = output_price_picodollars)]
     pub output_price: Option<Money>,
     #[diesel(column_name = cost_picodollars)]
@@ -77,12 +82,15 @@ impl<'a> RequestResult<'a> {
             estimated_prompt_tokens: None,
             prompt_tokens: None,
             cached_tokens: None,
+            cache_write_tokens: None,
             completion_tokens: None,
             reasoning_tokens: None,
             images: 0,
             usage_estimated: false,
+            service_tier: None,
             input_price: None,
             cached_price: None,
+            cache_write_price: None,
             output_price: None,
             cost: None,
             first_token_ms: None,
@@ -127,11 +135,16 @@ pub struct Request {
     pub estimated_prompt_tokens: Option<i32>,
     pub prompt_tokens: Option<i32>,
     pub cached_tokens: Option<i32>,
+    /// Prompt tokens written to the prompt cache.
+    pub cache_write_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
     pub reasoning_tokens: Option<i32>,
     pub images: i32,
     /// The token numbers are tiktoken estimates: the API reported no usage.
     pub usage_estimated: bool,
+    /// The service tier the response named (`default`, `flex`, `priority`, …); none when it
+    /// named none, and then the standard prices applied.
+    pub service_tier: Option<String>,
     /// What one token cost; shown, and in JSON, as USD per 1M tokens.
     #[diesel(column_name = input_price_picodollars)]
     #[serde(serialize_with = "crate::money::usd_per_million")]
@@ -139,6 +152,9 @@ pub struct Request {
     #[diesel(column_name = cached_price_picodollars)]
     #[serde(serialize_with = "crate::money::usd_per_million")]
     pub cached_price: Option<Money>,
+    #[diesel(column_name = cache_write_price_picodollars)]
+    #[serde(serialize_with = "crate::money::usd_per_million")]
+    pub cache_write_price: Option<Money>,
     #[diesel(column_name = output_price_picodollars)]
     #[serde(serialize_with = "crate::money::usd_per_million")]
     pub output_price: Option<Money>,

@@ -87,6 +87,9 @@ diesel::table! {
         output_price_picodollars -> Nullable<BigInt>,
         cost_picodollars -> Nullable<BigInt>,
         owner -> Nullable<Text>,
+        cache_write_tokens -> Nullable<Integer>,
+        cache_write_price_picodollars -> Nullable<BigInt>,
+        service_tier -> Nullable<Text>,
     }
 }
 
@@ -111,6 +114,7 @@ diesel::table! {
         cost_picodollars -> BigInt,
         unpriced_requests -> BigInt,
         failed_requests -> BigInt,
+        cache_write_tokens -> BigInt,
     }
 }
 

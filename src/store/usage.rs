@@ -1,5 +1,5 @@
 //! `tm usage`: request totals over spans of time, grouped by span (a local day, week or
-//! month), by model or by conversation. Plain rows, no formatting.
+//! month), by model, by conversation or by service tier. Plain rows, no formatting.
 //!
 //! A span is summed from `usage_totals` (see its migration): whole UTC days, then whole hours,
 //! then whole quarter hours at its edges, and only what is left (a bound that is not on a
@@ -18,6 +18,7 @@ pub enum GroupBy {
     Span,
     Model,
     Conversation,
+    Tier,
 }
 
 /// `[since, until)` in UTC, reported under `key`.
@@ -30,9 +31,10 @@ pub struct Span {
 
 #[derive(Debug, Clone, QueryableByName, Serialize)]
 pub struct UsageRow {
-    /// The span's key (`2026-11-24`, `2026-W48`, `2026-11`), the model name, or the
+    /// The span's key (`2026-11-24`, `2026-W48`, `2026-11`), the model name, the
     /// conversation (`12 title`; `images` for image requests, which belong to no conversation;
-    /// `deleted` for records kept by `delete --keep-usage`).
+    /// `deleted` for records kept by `delete --keep-usage`), or the service tier (`default`
+    /// also for responses that named none, which are billed as the standard tier).
     #[diesel(sql_type = Text)]
     pub key: String,
     #[diesel(sql_type = BigInt)]
@@ -41,6 +43,9 @@ pub struct UsageRow {
     pub prompt_tokens: i64,
     #[diesel(sql_type = BigInt)]
     pub cached_tokens: i64,
+    /// Prompt tokens written to the prompt cache.
+    #[diesel(sql_type = BigInt)]
+    pub cache_write_tokens: i64,
     #[diesel(sql_type = BigInt)]
     pub completion_tokens: i64,
     #[diesel(sql_type = BigInt)]
@@ -89,6 +94,13 @@ pub fn sql(by: GroupBy) -> String {
              ELSE grp || ' ' || (SELECT title FROM conversations WHERE id = grp) END",
             "cost DESC, key",
         ),
+        GroupBy::Tier => (
+            "NULL",
+            "SELECT NULL AS name WHERE false",
+            "coalesce(r.service_tier, 'default')",
+            "grp",
+            "cost DESC, key",
+        ),
     };
     format!(
         "WITH pieces AS (
@@ -98,6 +110,7 @@ pub fn sql(by: GroupBy) -> String {
          totals AS (
              SELECT {in_totals} AS grp, sum(u.requests) AS requests,
                     sum(u.prompt_tokens) AS prompt_tokens, sum(u.cached_tokens) AS cached_tokens,
+                    sum(u.cache_write_tokens) AS cache_write_tokens,
                     sum(u.completion_tokens) AS completion_tokens,
                     sum(u.reasoning_tokens) AS reasoning_tokens, sum(u.images) AS images,
                     sum(u.cost_picodollars) AS cost_picodollars,
@@ -108,7 +121,8 @@ pub fn sql(by: GroupBy) -> String {
              GROUP BY grp
              UNION ALL
              SELECT {in_requests}, count(*), coalesce(sum(r.prompt_tokens), 0),
-                    coalesce(sum(r.cached_tokens), 0), coalesce(sum(r.completion_tokens), 0),
+                    coalesce(sum(r.cached_tokens), 0), coalesce(sum(r.cache_write_tokens), 0),
+                    coalesce(sum(r.completion_tokens), 0),
                     coalesce(sum(r.reasoning_tokens), 0), sum(r.images),
                     coalesce(sum(r.cost_picodollars), 0),
                     count(*) FILTER (WHERE r.cost_picodollars IS NULL AND (r.prompt_tokens IS NOT NULL OR r.images > 0)),
@@ -121,6 +135,7 @@ pub fn sql(by: GroupBy) -> String {
                 sum(requests) AS requests,
                 sum(prompt_tokens) AS prompt_tokens,
                 sum(cached_tokens) AS cached_tokens,
+                sum(cache_write_tokens) AS cache_write_tokens,
                 sum(completion_tokens) AS completion_tokens,
                 sum(reasoning_tokens) AS reasoning_tokens,
                 sum(images) AS images,
@@ -182,10 +197,10 @@ fn cover(span: usize, since: Timestamp, until: Timestamp, level: usize, pieces: 
     cover(span, at_second(last), until, level + 1, pieces);
 }
 
-/// The pieces of every span, in order. Per conversation there are no totals, so everything is
-/// summed from `requests`.
+/// The pieces of every span, in order. Per conversation and per tier there are no totals, so
+/// everything is summed from `requests`.
 fn pieces(spans: &[Span], by: GroupBy) -> Vec<Piece> {
-    let first_level = if by == GroupBy::Conversation {
+    let first_level = if matches!(by, GroupBy::Conversation | GroupBy::Tier) {
         LEVELS.len()
     } else {
         0
@@ -205,6 +220,7 @@ impl UsageRow {
             requests: 0,
             prompt_tokens: 0,
             cached_tokens: 0,
+            cache_write_tokens: 0,
             completion_tokens: 0,
             reasoning_tokens: 0,
             images: 0,
@@ -216,6 +232,7 @@ impl UsageRow {
             total.requests += row.requests;
             total.prompt_tokens += row.prompt_tokens;
             total.cached_tokens += row.cached_tokens;
+            total.cache_write_tokens += row.cache_write_tokens;
             total.completion_tokens += row.completion_tokens;
             total.reasoning_tokens += row.reasoning_tokens;
             total.images += row.images;

@@ -13,12 +13,14 @@ pub use estimate::{Estimate, ToCount, attachment_tokens, estimate, upper_bound};
 pub const PER_MESSAGE: usize = 3;
 pub const REPLY_PRIMING: usize = 3;
 
-/// Token counts of one request as the API bills them: `cached` is part of `prompt`, and
-/// `reasoning` part of `completion`.
+/// Token counts of one request as the API bills them: `cached` (read from the prompt cache)
+/// and `cache_write` (written to it) are disjoint parts of `prompt`, and `reasoning` is part
+/// of `completion`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
     pub prompt: u64,
     pub cached: u64,
+    pub cache_write: u64,
     pub completion: u64,
     pub reasoning: u64,
     /// Counted here because the API reported no usage.

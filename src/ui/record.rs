@@ -1,8 +1,9 @@
 //! A request's numbers, the one way every command shows them: tokens with `~` when they
-//! were estimated, the cached and reasoning parts, the cost. `tm ask`'s summary, `tm chat`'s
+//! were estimated, the cached, cache-written and reasoning parts, the tier, the cost. `tm ask`'s summary, `tm chat`'s
 //! token line and `/tokens`, and `tm show`'s notes and table all come from here.
 
 use crate::money::Money;
+use crate::prices::is_standard_tier;
 use crate::store::ConversationId;
 use crate::store::request::{Outcome, Request};
 use crate::tokens::Tally;
@@ -14,6 +15,7 @@ use super::fmt;
 pub struct Numbers {
     prompt: Option<u64>,
     cached: Option<u64>,
+    cache_write: Option<u64>,
     completion: Option<u64>,
     reasoning: Option<u64>,
     /// Estimated before sending, for stored requests that have one.
@@ -31,6 +33,7 @@ impl Numbers {
         Self {
             prompt: Some(tally.prompt),
             cached: Some(tally.cached),
+            cache_write: Some(tally.cache_write),
             completion: Some(tally.completion),
             reasoning: Some(tally.reasoning),
             estimate: None,
@@ -43,6 +46,7 @@ impl Numbers {
         Self {
             prompt: stored(request.prompt_tokens),
             cached: stored(request.cached_tokens),
+            cache_write: stored(request.cache_write_tokens),
             completion: stored(request.completion_tokens),
             reasoning: stored(request.reasoning_tokens),
             estimate: stored(request.estimated_prompt_tokens),
@@ -57,6 +61,7 @@ impl Numbers {
         Self {
             prompt: None,
             cached: None,
+            cache_write: None,
             completion: None,
             reasoning: None,
             estimate: None,
@@ -80,9 +85,19 @@ impl Numbers {
         })
     }
 
-    /// ` (312 cached)`, left out when there are none.
-    fn cached_aside(&self) -> String {
-        fmt::aside(self.cached.unwrap_or(0), "cached", self.estimated)
+    /// ` (312 cached, 40 written)`: the prompt's cached reads and cache writes, each left
+    /// out when there are none.
+    fn cache_aside(&self) -> String {
+        let parts: Vec<String> = [(self.cached, "cached"), (self.cache_write, "written")]
+            .into_iter()
+            .filter(|&(n, _)| n.unwrap_or(0) > 0)
+            .map(|(n, label)| format!("{} {label}", self.figure(n)))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
     }
 
     /// ` (~40 reasoning)`, left out when there are none.
@@ -95,16 +110,29 @@ impl Numbers {
     }
 }
 
+/// `gpt-5.6 · flex`: the model, and the tier that served it unless it was the standard one.
+pub fn model_and_tier(model: &str, tier: Option<&str>) -> String {
+    match tier {
+        Some(tier) if !is_standard_tier(Some(tier)) => format!("{model} · {tier}"),
+        _ => model.to_owned(),
+    }
+}
+
 /// `tm ask`'s summary: `conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion
-/// tokens · $0.0031`. `numbers` is `None` when nothing was billed; `priced`: whether the
-/// model has a price at all.
+/// tokens · $0.0031`, with the tier after the model when it was not the standard one.
+/// `numbers` is `None` when nothing was billed; `priced`: whether the model has a price at
+/// all.
 pub fn summary(
     conversation: ConversationId,
     model: &str,
+    tier: Option<&str>,
     numbers: Option<&Numbers>,
     priced: bool,
 ) -> String {
-    let head = format!("conversation {conversation} · {model}");
+    let head = format!(
+        "conversation {conversation} · {}",
+        model_and_tier(model, tier)
+    );
     let Some(numbers) = numbers else {
         return format!("{head} · request failed, no tokens billed");
     };
@@ -116,7 +144,7 @@ pub fn summary(
     format!(
         "{head} · {} prompt{} + {} completion{} tokens · {cost}",
         numbers.figure_or(numbers.prompt, "?"),
-        numbers.cached_aside(),
+        numbers.cache_aside(),
         numbers.figure_or(numbers.completion, "?"),
         numbers.reasoning_aside(),
     )
@@ -124,14 +152,15 @@ pub fn summary(
 
 /// `tm chat`'s line after every exchange: the question's prompt tokens, the answer's
 /// completion tokens, and what the exchange cost.
-pub fn token_line(model: &str, numbers: Option<&Numbers>) -> String {
+pub fn token_line(model: &str, tier: Option<&str>, numbers: Option<&Numbers>) -> String {
+    let model = model_and_tier(model, tier);
     let Some(numbers) = numbers else {
         return format!("{model} · question: not answered, no tokens billed");
     };
     format!(
         "{model} · question: {} prompt tokens{} · answer: {} completion tokens{} · {}",
         numbers.figure_or(numbers.prompt, "?"),
-        numbers.cached_aside(),
+        numbers.cache_aside(),
         numbers.figure_or(numbers.completion, "?"),
         numbers.reasoning_aside(),
         numbers.cost()
@@ -153,12 +182,24 @@ pub fn details(request: &Request, sent: &str) -> String {
         request.cached_price,
         request.output_price,
     ) {
-        (Some(input), Some(cached), Some(output)) => format!(
-            " (input ${}, cached ${}, output ${} per 1M)",
-            input.per_million(),
-            cached.per_million(),
-            output.per_million()
-        ),
+        (Some(input), Some(cached), Some(output)) => {
+            let write = request
+                .cache_write_price
+                .filter(|&write| write != input)
+                .map_or_else(String::new, |w| {
+                    format!(", cache write ${}", w.per_million())
+                });
+            format!(
+                " (input ${}, cached ${}{write}, output ${} per 1M)",
+                input.per_million(),
+                cached.per_million(),
+                output.per_million()
+            )
+        }
+        _ => String::new(),
+    };
+    let written = match numbers.cache_write {
+        Some(n) if n > 0 => format!(", {} written", numbers.figure(Some(n))),
         _ => String::new(),
     };
     let timing = match (request.duration_ms, request.first_token_ms) {
@@ -173,11 +214,11 @@ pub fn details(request: &Request, sent: &str) -> String {
     format!(
         "request {} · {} · {}{timing}\n\
          sent: {sent}{system}\n\
-         prompt: {} tokens ({} cached) · estimated before sending: {}\n\
+         prompt: {} tokens ({} cached{written}) · estimated before sending: {}\n\
          completion: {} tokens ({} reasoning)\n\
          cost: {}{prices}",
         request.id,
-        request.model,
+        model_and_tier(&request.model, request.service_tier.as_deref()),
         request.outcome.as_str(),
         n(numbers.prompt),
         n(numbers.cached),
@@ -211,7 +252,7 @@ pub fn question_note(request: Option<&Request>, sent: &str) -> String {
     format!(
         "{} prompt tokens{} · {noun} {sent}",
         numbers.figure(numbers.prompt),
-        numbers.cached_aside(),
+        numbers.cache_aside(),
     )
 }
 
@@ -230,9 +271,10 @@ pub fn answer_note(interrupted: bool, request: Option<&Request>) -> String {
     )
 }
 
-/// The figures of `tm show --tokens`' table row: prompt, cached, completion, reasoning, the
-/// estimate before sending, and the cost (`failed` for a request that got nothing back).
-pub fn table_cells(request: &Request) -> [String; 6] {
+/// The figures of `tm show --tokens`' table row: prompt, cached, cache-written, completion,
+/// reasoning, the estimate before sending, and the cost (`failed` for a request that got
+/// nothing back).
+pub fn table_cells(request: &Request) -> [String; 7] {
     let numbers = Numbers::of_request(request);
     let estimate = Numbers {
         estimated: true,
@@ -241,6 +283,7 @@ pub fn table_cells(request: &Request) -> [String; 6] {
     [
         numbers.figure(numbers.prompt),
         numbers.figure(numbers.cached),
+        numbers.figure(numbers.cache_write),
         numbers.figure(numbers.completion),
         numbers.figure(numbers.reasoning),
         estimate.figure(numbers.estimate),
@@ -260,6 +303,7 @@ mod tests {
         Tally {
             prompt: 1_234,
             cached: 312,
+            cache_write: 0,
             completion: 56,
             reasoning: 0,
             estimated,
@@ -270,32 +314,62 @@ mod tests {
     fn every_line_shows_the_same_figures() {
         let reported = Numbers::of_tally(&tally(false), Some(Money::from_usd(0.0031)));
         assert_eq!(
-            summary(ConversationId(12), "gpt-4o", Some(&reported), true),
+            summary(ConversationId(12), "gpt-4o", None, Some(&reported), true),
             "conversation 12 · gpt-4o · 1,234 prompt (312 cached) + 56 completion tokens · $0.0031"
         );
         assert_eq!(
-            token_line("gpt-4o", Some(&reported)),
+            token_line("gpt-4o", None, Some(&reported)),
             "gpt-4o · question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens · $0.0031"
         );
         let estimated = Numbers::of_tally(&tally(true), None);
         assert_eq!(
-            summary(ConversationId(3), "local", Some(&estimated), false),
+            summary(ConversationId(3), "local", None, Some(&estimated), false),
             "conversation 3 · local · ~1,234 prompt (~312 cached) + ~56 completion tokens · cost unknown (no price for this model; see `tm prices`)"
         );
         assert_eq!(
-            token_line("local", Some(&estimated)),
+            token_line("local", None, Some(&estimated)),
             "local · question: ~1,234 prompt tokens (~312 cached) · answer: ~56 completion tokens · unknown"
         );
+    }
+
+    /// A tier other than the standard one is named after the model; cache writes beside the
+    /// cached reads.
+    #[test]
+    fn tier_and_cache_writes() {
+        let tally = Tally {
+            prompt: 100_000,
+            cached: 30_000,
+            cache_write: 10_000,
+            completion: 2_000,
+            ..Tally::default()
+        };
+        let numbers = Numbers::of_tally(&tally, Some(Money::from_usd(0.171)));
+        assert_eq!(
+            summary(
+                ConversationId(7),
+                "gpt-5.6",
+                Some("flex"),
+                Some(&numbers),
+                true
+            ),
+            "conversation 7 · gpt-5.6 · flex · 100,000 prompt (30,000 cached, 10,000 written) + 2,000 completion tokens · $0.1710"
+        );
+        assert_eq!(
+            token_line("gpt-5.6", Some("default"), Some(&numbers)),
+            "gpt-5.6 · question: 100,000 prompt tokens (30,000 cached, 10,000 written) · answer: 2,000 completion tokens · $0.1710"
+        );
+        let written_only = Numbers::of_tally(&Tally { cached: 0, ..tally }, None);
+        assert_eq!(written_only.cache_aside(), " (10,000 written)");
     }
 
     #[test]
     fn nothing_billed_says_so() {
         assert_eq!(
-            summary(ConversationId(1), "gpt-4o", None, true),
+            summary(ConversationId(1), "gpt-4o", None, None, true),
             "conversation 1 · gpt-4o · request failed, no tokens billed"
         );
         assert_eq!(
-            token_line("gpt-4o", None),
+            token_line("gpt-4o", None, None),
             "gpt-4o · question: not answered, no tokens billed"
         );
     }

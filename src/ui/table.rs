@@ -30,8 +30,8 @@ pub fn new<const N: usize>(headers: [&str; N], right_aligned: &[usize]) -> Grid 
 }
 
 impl Grid {
-    pub fn add_row<const N: usize>(&mut self, row: [String; N]) {
-        self.rows.push(row.into());
+    pub fn add_row(&mut self, row: impl IntoIterator<Item = String>) {
+        self.rows.push(row.into_iter().collect());
     }
 
     /// On a narrow terminal, `text` is shortened first, then the `drop_order` columns go.

@@ -66,19 +66,20 @@ pub fn table(report: &Report<'_>) -> String {
             "prompt",
             "cached",
             "hits",
+            "written",
             "completion",
             "images",
             "cost",
             if by_cost { "" } else { "tokens" },
         ],
-        &[1, 2, 3, 4, 5, 6, 7],
+        &[1, 2, 3, 4, 5, 6, 7, 8],
     )
     // Narrow terminals: a conversation's title shortens (dates and models never do), then
-    // the bar, images, the cache hit rate, cached, completion, prompt and requests go; the
-    // key and cost stay.
+    // the bar, images, cache writes, the cache hit rate, cached, completion, prompt and
+    // requests go; the key and cost stay.
     .fit(
         (report.by == "conversation").then_some(0),
-        &[8, 6, 4, 3, 5, 2, 1],
+        &[9, 7, 5, 4, 3, 6, 2, 1],
     );
     let styled = super::stdout_is_styled();
     let n = |v: i64| fmt::count(v.unsigned_abs());
@@ -90,6 +91,7 @@ pub fn table(report: &Report<'_>) -> String {
             n(row.prompt_tokens),
             n(row.cached_tokens),
             hit_rate(row.cached_tokens, row.prompt_tokens),
+            n(row.cache_write_tokens),
             n(row.completion_tokens),
             n(row.images),
             fmt::cost_total(row.cost, row.unpriced_requests),

@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use serde_json::json;
 
 use crate::support::fake_openai::{DONE, chunk, completion, delta, finish};
-use crate::support::{FakeOpenAi, Reply, Step, TmEnv, USAGE, answer, stderr, stdout};
+use crate::support::{
+    FakeOpenAi, Reply, Step, TmEnv, USAGE, answer, stderr, stdout, without_cache_key,
+};
 
 const SUMMARY_1: &str = "conversation 1 · gpt-5.4-mini · 1,234 prompt (312 cached) + 56 completion (40 reasoning) tokens · $0.00097\n";
 
@@ -83,20 +85,9 @@ fn ask_streams_the_answer_and_records_everything() {
     assert_eq!(times, [["1", "1", "1"]]);
     // The estimate is counted when it is looked at: 3 per message + 1 for "user" + 1 for
     // "hello", + 3 priming = 8.
-    let shown = stdout(
-        &env.tm()
-            .args(["show", "1", "--tokens"])
-            .output()
-            .expect("runs"),
-    );
-    let row: Vec<&str> = shown
-        .lines()
-        .nth(1)
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
+    let row = env.first_exchange_row("1");
     assert_eq!(
-        row[..10],
+        row[..11],
         [
             "1",
             "1,",
@@ -105,11 +96,12 @@ fn ask_streams_the_answer_and_records_everything() {
             "gpt-5.4-mini",
             "1,234",
             "312",
+            "0",
             "56",
             "40",
             "~8"
         ],
-        "{shown}"
+        "{row:?}"
     );
 }
 
@@ -412,6 +404,7 @@ fn dry_run_sends_nothing_writes_nothing_and_estimates() {
             ],
             "reply_priming_tokens": 3,
             "estimated_prompt_tokens": 48,
+            "service_tier": null,
             "input_price_per_million": 0.75,
             "estimated_input_cost": 0.000036
         })
@@ -618,11 +611,14 @@ fn ask_json_prints_the_answer_and_its_record() {
             "finish_reason": "stop",
             "prompt_tokens": 1234,
             "cached_tokens": 312,
+            "cache_write_tokens": 0,
             "completion_tokens": 56,
             "reasoning_tokens": 40,
             "usage_estimated": false,
+            "service_tier": null,
             "input_price_per_million": 0.75,
             "cached_price_per_million": 0.075,
+            "cache_write_price_per_million": 0.75,
             "output_price_per_million": 4.5,
             "cost": 0.0009669,
             "first_token_ms": 0,
@@ -696,23 +692,6 @@ fn effort_only_where_it_is_taken() {
         [["6"]],
         "a refused effort writes nothing"
     );
-}
-
-/// A request's body without its prompt cache key, which is random per database; the key
-/// itself must look as tm makes it.
-fn without_cache_key(mut body: serde_json::Value) -> serde_json::Value {
-    let key = body
-        .as_object_mut()
-        .and_then(|fields| fields.remove("prompt_cache_key"))
-        .expect("a prompt cache key");
-    let key = key.as_str().expect("a string");
-    assert!(
-        key.len() == 35
-            && key.starts_with("tm-")
-            && key[3..].bytes().all(|b| b.is_ascii_hexdigit()),
-        "{key}"
-    );
-    body
 }
 
 /// Every turn of a conversation carries the same prompt cache key, so OpenAI can serve the

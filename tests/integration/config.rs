@@ -101,6 +101,8 @@ fn list_shows_every_setting_with_its_source() {
         " api-key            -                                                                                            unset",
         " model              gpt-5.4-mini                                                                                 default",
         " effort             -                                                                                            unset",
+        " tier               -                                                                                            unset",
+        " api                auto                                                                                         default",
         " max-messages       5                                                                                            default",
         " system             -                                                                                            unset",
         " image-model        gpt-image-2                                                                                  default",
@@ -203,7 +205,7 @@ fn bad_settings_are_refused_naming_the_accepted_forms() {
     let cases: [(&[&str], &str); 5] = [
         (
             &["config", "set", "colour", "red"],
-            "unknown setting 'colour'; the settings are api-key, model, effort, max-messages, system, image-model, base-url, subscription, timeout, prices-url, and price.<model>",
+            "unknown setting 'colour'; the settings are api-key, model, effort, tier, api, max-messages, system, image-model, base-url, subscription, timeout, prices-url, and price.<model>",
         ),
         (
             &["config", "set", "base-url", "localhost:11434/v1"],

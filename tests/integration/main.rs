@@ -4,6 +4,7 @@
 mod ask;
 mod attachments;
 mod bad_input;
+mod billing;
 mod chat;
 mod completions;
 mod concurrency;

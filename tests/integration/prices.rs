@@ -42,8 +42,28 @@ fn prices_lists_the_embedded_table_and_one_model() {
          model: gpt-5.5\n\
          input: 5  cached input: 0.5  output: 30\n\
          above 272,000 prompt tokens: input: 10  cached input: 1  output: 45\n\
+         flex tier: input: 2.5  cached input: 0.25  output: 15\n\
+         flex tier above 272,000 prompt tokens: input: 5  cached input: 0.5  output: 22.5\n\
+         priority tier: input: 12.5  cached input: 1.25  output: 75\n\
          context window: 1,050,000 tokens\n",
         );
+    let out = stdout(
+        &env.tm()
+            .args(["prices", "gpt-5.5-pro"])
+            .output()
+            .expect("runs"),
+    );
+    assert!(
+        out.contains(
+            "model: gpt-5.5-pro\nserved by: the Responses API only\ninput: 30  cached input: 30  output: 180\n"
+        ),
+        "{out}"
+    );
+    let out = stdout(&env.tm().args(["prices", "gpt-5.6"]).output().expect("runs"));
+    assert!(
+        out.contains("\ninput: 4  cached input: 0.4  cache write: 5  output: 20\n"),
+        "{out}"
+    );
     let out = stdout(
         &env.tm()
             .args(["prices", "gpt-4o-2031-01-01"])

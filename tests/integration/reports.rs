@@ -258,9 +258,9 @@ A2
     );
     // Estimates: 3 + 1 + 6 ("what is a monad?") + 3 = 13; then + (3 + 1 + 2 "A1") + (3 + 1 + 5) = 28.
     env.tm().args(["show", "1", "--tokens"]).assert().success().stdout(
-        " #  sent         model         prompt  cached  completion  reasoning  estimate      cost  time  first token
- 1  1, 1 sent    gpt-5.4-mini   1,234     312          56         40       ~13  $0.00097  1.2s        310ms
- 3  1–3, 3 sent  gpt-5.4-mini   1,234     312          56         40       ~28  $0.00097  1.2s        310ms
+        " #  sent         model         prompt  cached  written  completion  reasoning  estimate      cost  time  first token
+ 1  1, 1 sent    gpt-5.4-mini   1,234     312        0          56         40       ~13  $0.00097  1.2s        310ms
+ 3  1–3, 3 sent  gpt-5.4-mini   1,234     312        0          56         40       ~28  $0.00097  1.2s        310ms
 ",
     );
     let markdown = stdout(
@@ -386,11 +386,11 @@ fn delete_keep_usage_keeps_the_cost_in_usage() {
     );
     env.tm().args(["usage", "--since", "2026-11-01", "--until", "2026-11-30", "--by", "conversation"]).assert().success().stdout(
         "2026-11-01 to 2026-11-30
- conversation                 requests  prompt  cached  hits  completion  images               cost
- deleted                             2   2,468     624   25%         112       0            $0.0019  ####################
- 3 third, about 50% off_sale         1   1,234     312   25%          56       0           $0.00097  ##########
- 2 hello llama                       1   1,234     312   25%          56       0            unknown
- total                               4   4,936   1,248   25%         224       0  $0.0029 + unknown
+ conversation                 requests  prompt  cached  hits  written  completion  images               cost
+ deleted                             2   2,468     624   25%        0         112       0            $0.0019  ####################
+ 3 third, about 50% off_sale         1   1,234     312   25%        0          56       0           $0.00097  ##########
+ 2 hello llama                       1   1,234     312   25%        0          56       0            unknown
+ total                               4   4,936   1,248   25%        0         224       0  $0.0029 + unknown
 ",
     );
 }
@@ -422,20 +422,20 @@ fn usage_by_day_in_local_time() {
         .success()
         .stdout(
             "2026-11-01 to 2026-11-30
- day         requests  prompt  cached  hits  completion  images               cost
- 2026-11-19         2   2,468     624   25%         112       0            $0.0019  ####################
- 2026-11-20         1   1,234     312   25%          56       0            unknown
- 2026-11-21         1   1,234     312   25%          56       0           $0.00097  ##########
- total              4   4,936   1,248   25%         224       0  $0.0029 + unknown
+ day         requests  prompt  cached  hits  written  completion  images               cost
+ 2026-11-19         2   2,468     624   25%        0         112       0            $0.0019  ####################
+ 2026-11-20         1   1,234     312   25%        0          56       0            unknown
+ 2026-11-21         1   1,234     312   25%        0          56       0           $0.00097  ##########
+ total              4   4,936   1,248   25%        0         224       0  $0.0029 + unknown
 ",
         );
     // In UTC the 23:59 request is on the 20th.
     assert_eq!(
         november_csv(&env, "UTC"),
-        "key,requests,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests,failed_requests
-2026-11-19,1,1234,312,56,40,0,0.0009669,0,0
-2026-11-20,2,2468,624,112,80,0,0.0009669,1,0
-2026-11-21,1,1234,312,56,40,0,0.0009669,0,0
+        "key,requests,prompt_tokens,cached_tokens,cache_write_tokens,completion_tokens,reasoning_tokens,images,cost,unpriced_requests,failed_requests
+2026-11-19,1,1234,312,0,56,40,0,0.0009669,0,0
+2026-11-20,2,2468,624,0,112,80,0,0.0009669,1,0
+2026-11-21,1,1234,312,0,56,40,0,0.0009669,0,0
 "
     );
     // The range is inclusive of --until's whole local day, and --since's.
@@ -546,12 +546,12 @@ fn usage_by_model_week_month() {
         json!({
             "since": "2026-11-01", "until": "2026-11-30", "by": "model",
             "rows": [
-                {"key": "gpt-5.4-mini", "requests": 3, "prompt_tokens": 3702, "cached_tokens": 936,
+                {"key": "gpt-5.4-mini", "requests": 3, "prompt_tokens": 3702, "cached_tokens": 936, "cache_write_tokens": 0,
                  "completion_tokens": 168, "reasoning_tokens": 120, "images": 0, "cost": 0.0029007, "unpriced_requests": 0, "failed_requests": 0},
-                {"key": "local-llama", "requests": 1, "prompt_tokens": 1234, "cached_tokens": 312,
+                {"key": "local-llama", "requests": 1, "prompt_tokens": 1234, "cached_tokens": 312, "cache_write_tokens": 0,
                  "completion_tokens": 56, "reasoning_tokens": 40, "images": 0, "cost": 0.0, "unpriced_requests": 1, "failed_requests": 0}
             ],
-            "totals": {"key": "total", "requests": 4, "prompt_tokens": 4936, "cached_tokens": 1248,
+            "totals": {"key": "total", "requests": 4, "prompt_tokens": 4936, "cached_tokens": 1248, "cache_write_tokens": 0,
                        "completion_tokens": 224, "reasoning_tokens": 160, "images": 0, "cost": 0.0029007, "unpriced_requests": 1, "failed_requests": 0},
             "this_month": null
         })

@@ -34,7 +34,7 @@ fn the_first_schema_upgrades_with_everything_in_it() {
     );
     assert_eq!(
         env.rows("SELECT group_concat(version, ' ') FROM (SELECT version FROM __diesel_schema_migrations ORDER BY version)"),
-        [["20261124000000 20261124100000 20261124200000 20261124300000 20261201000000 20261201100000 20261201200000 20261201300000 20261201400000"]]
+        [["20261124000000 20261124100000 20261124200000 20261124300000 20261201000000 20261201100000 20261201200000 20261201300000 20261201400000 20261201500000"]]
     );
     assert_eq!(env.rows("SELECT count(*) FROM attachments"), [["0"]]);
     assert_eq!(

@@ -157,6 +157,86 @@ pub fn completion(text: &str, usage: Usage) -> String {
     .to_string()
 }
 
+/// One Responses API event: the `event:` line names it, and its `data:` carries the same name
+/// as `type`, as OpenAI writes them.
+pub fn event(kind: &str, mut body: Value) -> String {
+    body["type"] = Value::from(kind);
+    format!("event: {kind}\ndata: {body}\n\n")
+}
+
+/// Responses API usage: input tokens with the cached reads and cache writes among them,
+/// output tokens with the reasoning among them.
+pub fn responses_usage(
+    input: u64,
+    cached: u64,
+    written: u64,
+    output: u64,
+    reasoning: u64,
+) -> Value {
+    serde_json::json!({
+        "input_tokens": input,
+        "input_tokens_details": {"cached_tokens": cached, "cache_write_tokens": written},
+        "output_tokens": output,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": input + output
+    })
+}
+
+/// A Responses API response object: a reasoning item, then the message with `text`.
+pub fn response(status: &str, text: &str, usage: &Value, tier: Option<&str>) -> Value {
+    serde_json::json!({
+        "id": "resp_test", "object": "response", "created_at": 1_764_547_200, "status": status,
+        "model": "gpt-5.5-pro-2026-04-23", "store": false,
+        "output": [
+            {"type": "reasoning", "id": "rs_1", "summary": []},
+            {"type": "message", "id": "msg_1", "role": "assistant", "status": status,
+             "content": [{"type": "output_text", "text": text, "annotations": []}]}
+        ],
+        "usage": usage, "service_tier": tier, "incomplete_details": null, "error": null
+    })
+}
+
+/// A streamed Responses API answer as OpenAI sends it: created, in progress, the message
+/// item and its part added, one text delta per piece, the text and item done, and the
+/// completed response with the usage and the tier that served it.
+pub fn responses_stream(pieces: &[&str], usage: &Value, tier: Option<&str>) -> Vec<Step> {
+    let text: String = pieces.concat();
+    let started = response("in_progress", "", &Value::Null, tier);
+    let mut steps = vec![
+        chunk(&event(
+            "response.created",
+            serde_json::json!({"response": started, "sequence_number": 0}),
+        )),
+        chunk(&event(
+            "response.in_progress",
+            serde_json::json!({"response": started, "sequence_number": 1}),
+        )),
+        chunk(&event(
+            "response.output_item.added",
+            serde_json::json!({"output_index": 1, "item": {"type": "message", "id": "msg_1", "role": "assistant", "content": []}}),
+        )),
+        chunk(&event(
+            "response.content_part.added",
+            serde_json::json!({"item_id": "msg_1", "output_index": 1, "content_index": 0, "part": {"type": "output_text", "text": ""}}),
+        )),
+    ];
+    steps.extend(pieces.iter().map(|piece| {
+        chunk(&event(
+            "response.output_text.delta",
+            serde_json::json!({"item_id": "msg_1", "output_index": 1, "content_index": 0, "delta": piece, "logprobs": []}),
+        ))
+    }));
+    steps.push(chunk(&event(
+        "response.output_text.done",
+        serde_json::json!({"item_id": "msg_1", "output_index": 1, "content_index": 0, "text": text}),
+    )));
+    steps.push(chunk(&event(
+        "response.completed",
+        serde_json::json!({"response": response("completed", &text, usage, tier)}),
+    )));
+    steps
+}
+
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub path: String,

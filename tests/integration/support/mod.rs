@@ -118,6 +118,24 @@ impl TmEnv {
     }
 
     /// Writes to the real database, for pinning times that a test must know exactly.
+    /// The figures of `tm show ID --tokens`' first request, one per word.
+    pub fn first_exchange_row(&self, conversation: &str) -> Vec<String> {
+        let shown = stdout(
+            &self
+                .tm()
+                .args(["show", conversation, "--tokens"])
+                .output()
+                .expect("runs"),
+        );
+        shown
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn execute(&self, sql: &str) {
         let conn = rusqlite::Connection::open(self.db()).expect("open db");
         register_search_text(&conn);
@@ -367,4 +385,21 @@ pub fn wrap(command: &StdCommand, prefix: &[&str]) -> StdCommand {
         wrapped.current_dir(dir);
     }
     wrapped
+}
+
+/// A request's body without its prompt cache key, which is random per database; the key
+/// itself must look as tm makes it.
+pub fn without_cache_key(mut body: serde_json::Value) -> serde_json::Value {
+    let key = body
+        .as_object_mut()
+        .and_then(|fields| fields.remove("prompt_cache_key"))
+        .expect("a prompt cache key");
+    let key = key.as_str().expect("a string");
+    assert!(
+        key.len() == 35
+            && key.starts_with("tm-")
+            && key[3..].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key}"
+    );
+    body
 }
