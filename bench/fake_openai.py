@@ -1,6 +1,8 @@
-"""A fake OpenAI server for the benchmark: answers at once. A question containing "1MB" gets a
-1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them; the CLOCK_MONOTONIC
-time its last byte was handed to the socket goes to the file named by the second argument."""
+"""A fake OpenAI server for the benchmark: answers at once, on Chat Completions and on the
+Responses API (POST /v1/responses, its events as OpenAI sends them). A question containing
+"1MB" gets a 1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them; the
+CLOCK_MONOTONIC time its last byte was handed to the socket goes to the file named by the
+second argument."""
 import http.server
 import json
 import sys
@@ -10,8 +12,38 @@ USAGE = {"prompt_tokens": 8, "completion_tokens": 3,
          "prompt_tokens_details": {"cached_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 0}}
 
 
+RESPONSES_USAGE = {"input_tokens": 8, "input_tokens_details": {"cached_tokens": 0},
+                   "output_tokens": 3, "output_tokens_details": {"reasoning_tokens": 0}}
+
+
 def event(payload):
     return ("data: " + json.dumps(payload) + "\n\n").encode()
+
+
+def responses_event(kind, payload):
+    payload["type"] = kind
+    return ("event: " + kind + "\n").encode() + event(payload)
+
+
+def chat_stream(pieces):
+    out = b"".join(event({"choices": [{"delta": {"content": p}}]}) for p in pieces)
+    out += event({"choices": [{"delta": {}, "finish_reason": "stop"}]})
+    return out + event({"choices": [], "usage": USAGE}) + b"data: [DONE]\n\n"
+
+
+def responses_stream(pieces):
+    text = "".join(pieces)
+    started = {"id": "resp_bench", "object": "response", "status": "in_progress", "output": []}
+    message = {"type": "message", "id": "msg_1", "role": "assistant", "content": []}
+    out = responses_event("response.created", {"response": started})
+    out += responses_event("response.in_progress", {"response": started})
+    out += responses_event("response.output_item.added", {"output_index": 0, "item": message})
+    out += b"".join(responses_event("response.output_text.delta", {
+        "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": p}) for p in pieces)
+    out += responses_event("response.output_text.done", {"item_id": "msg_1", "text": text})
+    done = dict(started, status="completed", usage=RESPONSES_USAGE, service_tier="default",
+                output=[dict(message, content=[{"type": "output_text", "text": text}])])
+    return out + responses_event("response.completed", {"response": done})
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -19,11 +51,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        big = "1MB" in body["messages"][-1]["content"]
+        responses = self.path.endswith("/responses")
+        question = body["input" if responses else "messages"][-1]["content"]
+        big = "1MB" in question
         pieces = ["x" * 99 + "\n"] * 10_000 if big else ["Hello", ", world!"]
-        out = b"".join(event({"choices": [{"delta": {"content": p}}]}) for p in pieces)
-        out += event({"choices": [{"delta": {}, "finish_reason": "stop"}]})
-        out += event({"choices": [], "usage": USAGE}) + b"data: [DONE]\n\n"
+        out = responses_stream(pieces) if responses else chat_stream(pieces)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Content-Length", str(len(out)))

@@ -40,6 +40,7 @@ cases=(
   "usage --by day|tm usage --since 365d --by day|60 ms"
   "usage --by model|tm usage --since 365d --by model|60 ms"
   "ask hello|tm ask -q --conv 2 hello|25 ms, 30 MB"
+  "ask hello (Responses API)|tm ask -q --conv 2 --api responses hello|within 10 % of ask hello"
   "ask --dry-run (50 messages)|tm ask --dry-run --conv 2 --max-messages all next|150 ms"
   "1 MB answer, after its last byte|tm ask -q --conv 2 --max-messages 1 1MB please|100 ms, 40 MB"
 )
@@ -60,7 +61,8 @@ for size in small large; do
     printf '%-34s %-6s %6s ms %6s ms %6s ms %6.1f MB  %s\n' "$name" "$size" "$median" "$min" "$max" "$(awk "BEGIN { print $rss / 1024 }")" "$target"
     case $name in
       "tm --version"*) floor=$median ;;
-      "ask hello") printf '%-34s %-6s %9s\n' "ask hello / tm --version" "$size" "$(awk "BEGIN { printf \"%.1f×\", $median / $floor }")  target 3×" ;;
+      "ask hello") chat=$median; printf '%-34s %-6s %9s\n' "ask hello / tm --version" "$size" "$(awk "BEGIN { printf \"%.1f×\", $median / $floor }")  target 3×" ;;
+      "ask hello (Responses API)") printf '%-34s %-6s %9s\n' "Responses / Chat Completions" "$size" "$(awk "BEGIN { printf \"%+.1f %%\", 100 * ($median / $chat - 1) }")  target within 10 %" ;;
     esac
   done
 done

@@ -548,3 +548,43 @@ fn responses_are_retried_and_keep_what_arrived() {
         ]
     );
 }
+
+/// Ctrl-C mid-answer on the Responses API: the part that arrived is printed and saved,
+/// marked interrupted; exit 130, as on Chat Completions.
+#[test]
+fn ctrl_c_on_the_responses_api_keeps_the_partial_answer() {
+    use std::io::Read as _;
+    let env = TmEnv::new();
+    let (_never, wait) = std::sync::mpsc::channel();
+    let mut steps = responses_stream(&["so far"], &responses_usage(8, 0, 0, 2, 0), None);
+    steps.truncate(steps.len() - 2);
+    steps.push(Step::Gate(wait));
+    let server = FakeOpenAi::start(vec![Reply::stream(steps)]);
+    let mut child = env
+        .spawnable(&server)
+        .args(["ask", "--api", "responses", "hello"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn tm");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut seen = [0u8; 6];
+    out.read_exact(&mut seen).expect("the first part");
+    assert_eq!(&seen, b"so far");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages ORDER BY id"),
+        [["hello", "answered"], ["so far", "interrupted"]]
+    );
+    assert_eq!(
+        env.rows("SELECT outcome, error FROM requests"),
+        [["interrupted", "interrupted by Ctrl-C"]]
+    );
+}
