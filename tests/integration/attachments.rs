@@ -397,3 +397,64 @@ fn an_image_attached_in_chat_is_counted_once() {
         stderr(&output)
     );
 }
+
+/// On the Responses API the same files go as `input_text`, `input_image` and `input_file`
+/// parts, with the same bytes.
+#[test]
+fn responses_api_parts() {
+    use crate::support::fake_openai::{responses_stream, responses_usage};
+    let env = TmEnv::new();
+    let photo = png(64, 32);
+    fs::write(env.dir().join("photo.png"), &photo).expect("write");
+    fs::write(env.dir().join("notes.txt"), "line one\n").expect("write");
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    fs::write(env.dir().join("paper.pdf"), &pdf).expect("write");
+    let usage = responses_usage(8, 0, 0, 2, 0);
+    let server = FakeOpenAi::start(vec![crate::support::Reply::stream(responses_stream(
+        &["read them"],
+        &usage,
+        None,
+    ))]);
+    env.tm_with(&server)
+        .args([
+            "ask",
+            "-q",
+            "--api",
+            "responses",
+            "-a",
+            "photo.png",
+            "-a",
+            "notes.txt",
+            "-a",
+            "paper.pdf",
+            "--detail",
+            "high",
+            "summarise",
+        ])
+        .assert()
+        .success();
+    let content = server.requests()[0].json()["input"][0]["content"].clone();
+    assert_eq!(
+        content[0],
+        json!({"type": "input_text", "text": "summarise"})
+    );
+    assert_eq!(content[1]["type"], json!("input_image"));
+    assert_eq!(content[1]["detail"], json!("high"));
+    let url = content[1]["image_url"].as_str().expect("image_url");
+    let encoded = url
+        .strip_prefix("data:image/png;base64,")
+        .expect("png data url");
+    assert_eq!(base64_decode(encoded), photo);
+    assert_eq!(
+        content[2],
+        json!({"type": "input_text", "text": "notes.txt:\nline one\n"})
+    );
+    assert_eq!(content[3]["type"], json!("input_file"));
+    assert_eq!(content[3]["filename"], json!("paper.pdf"));
+    let data = content[3]["file_data"].as_str().expect("file_data");
+    let encoded = data
+        .strip_prefix("data:application/pdf;base64,")
+        .expect("pdf data url");
+    assert_eq!(base64_decode(encoded), pdf);
+    assert_eq!(content.as_array().map(Vec::len), Some(4));
+}
