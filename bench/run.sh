@@ -21,6 +21,12 @@ for size in small large; do
   read -r conversations messages <<< "${shape[$size]}"
   ./target/release/examples/generate_history --db "$work/$size.db" \
     --conversations "$conversations" --messages "$messages" --days 365 --seed 42
+  # The same history with budgets and a guard that a question never reaches.
+  cp "$work/$size.db" "$work/$size-budgets.db"
+  for setting in "budget.day 100" "budget.month 1000" "guard 10"; do
+    # shellcheck disable=SC2086
+    "$tm" --db "$work/$size-budgets.db" config set $setting
+  done
 done
 
 # case|command|target
@@ -41,6 +47,8 @@ cases=(
   "usage --by model|tm usage --since 365d --by model|60 ms"
   "ask hello|tm ask -q --conv 2 hello|25 ms, 30 MB"
   "ask hello (Responses API)|tm ask -q --conv 2 --api responses hello|within 10 % of ask hello"
+  "ask hello (budgets, guard)|tm --db @budgets ask -q --conv 2 hello|within 10 % of ask hello"
+  "status (budgets)|tm --db @budgets status|5 ms"
   "ask --dry-run (50 messages)|tm ask --dry-run --conv 2 --max-messages all next|150 ms"
   "1 MB answer, after its last byte|tm ask -q --conv 2 --max-messages 1 1MB please|100 ms, 40 MB"
 )
@@ -49,6 +57,7 @@ for size in small large; do
   for entry in "${cases[@]}"; do
     IFS='|' read -r name command target <<< "$entry"
     command=${command/#tm /$tm }
+    command=${command/@budgets/$work/$size-budgets.db}
     export TM_DB=$work/$size.db
     if [[ $name == "1 MB answer"* ]]; then
       # From the server's last byte to tm's exit, not from tm's start.
@@ -62,6 +71,7 @@ for size in small large; do
     case $name in
       "tm --version"*) floor=$median ;;
       "ask hello") chat=$median; printf '%-34s %-6s %9s\n' "ask hello / tm --version" "$size" "$(awk "BEGIN { printf \"%.1f×\", $median / $floor }")  target 3×" ;;
+      "ask hello (budgets, guard)") printf '%-34s %-6s %9s\n' "budgets and guard / without" "$size" "$(awk "BEGIN { printf \"%+.1f %%\", 100 * ($median / $chat - 1) }")  target within 10 %" ;;
       "ask hello (Responses API)") printf '%-34s %-6s %9s\n' "Responses / Chat Completions" "$size" "$(awk "BEGIN { printf \"%+.1f %%\", 100 * ($median / $chat - 1) }")  target within 10 %" ;;
     esac
   done

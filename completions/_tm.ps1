@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete conversations with their messages and request records')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Tokens and cost by day, week, month, model, conversation or service tier')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'One line for a shell prompt: today''s and this month''s cost, and the budgets')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -59,6 +60,8 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
             [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
             [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Send the conversation''s last question again, when it failed (the most recent conversation unless --conv)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses')
             [CompletionResult]::new('--no-stream', '--no-stream', [CompletionResultType]::ParameterName, 'Wait for the whole answer instead of streaming it')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Send nothing: show the messages that would go, their estimated tokens and cost')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)')
@@ -84,6 +87,8 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
             [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Pick one of the recent conversations from a list')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -102,6 +107,8 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Send even when the projected cost passes the guard or a budget')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Send even when the projected cost passes the guard or a budget')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the records as JSON instead of the paths')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -158,6 +165,16 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Print CSV')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;status' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail with the error instead of printing nothing (a prompt must never fail; a script may want to know)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -272,6 +289,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Retitle a conversation')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete conversations with their messages and request records')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Tokens and cost by day, week, month, model, conversation or service tier')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'One line for a shell prompt: today''s and this month''s cost, and the budgets')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -300,6 +318,9 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             break
         }
         'tm;help;usage' {
+            break
+        }
+        'tm;help;status' {
             break
         }
         'tm;help;config' {

@@ -49,6 +49,9 @@ _tm() {
             tm,show)
                 cmd="tm__subcmd__show"
                 ;;
+            tm,status)
+                cmd="tm__subcmd__status"
+                ;;
             tm,usage)
                 cmd="tm__subcmd__usage"
                 ;;
@@ -121,6 +124,9 @@ _tm() {
             tm__subcmd__help,show)
                 cmd="tm__subcmd__help__subcmd__show"
                 ;;
+            tm__subcmd__help,status)
+                cmd="tm__subcmd__help__subcmd__status"
+                ;;
             tm__subcmd__help,usage)
                 cmd="tm__subcmd__help__subcmd__usage"
                 ;;
@@ -146,7 +152,7 @@ _tm() {
 
     case "${cmd}" in
         tm)
-            opts="-h -V --db --help --version ask chat image list show rename delete usage config prices completions help"
+            opts="-h -V --db --help --version ask chat image list show rename delete usage status config prices completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,7 +170,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -y -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,7 +244,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__chat)
-            opts="-m -s -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --db --help --version"
+            opts="-m -s -y -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --yes --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,7 +544,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__help)
-            opts="ask chat image list show rename delete usage config prices completions help"
+            opts="ask chat image list show rename delete usage status config prices completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -775,6 +781,20 @@ _tm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tm__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tm__subcmd__help__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -790,7 +810,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__image)
-            opts="-m -n -o -h -V --model --size --quality --format --background --style --output --json --db --help --version"
+            opts="-y -m -n -o -h -V --yes --model --size --quality --format --background --style --output --json --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +931,24 @@ _tm() {
             ;;
         tm__subcmd__show)
             opts="-h -V --tokens --json --markdown --db --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__status)
+            opts="-h -V --json --strict --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

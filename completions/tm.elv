@@ -31,6 +31,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand rename 'Retitle a conversation'
             cand delete 'Delete conversations with their messages and request records'
             cand usage 'Tokens and cost by day, week, month, model, conversation or service tier'
+            cand status 'One line for a shell prompt: today''s and this month''s cost, and the budgets'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
@@ -55,6 +56,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --retry 'Send the conversation''s last question again, when it failed (the most recent conversation unless --conv)'
+            cand -y 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
+            cand --yes 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
             cand --no-stream 'Wait for the whole answer instead of streaming it'
             cand --dry-run 'Send nothing: show the messages that would go, their estimated tokens and cost'
             cand --json 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)'
@@ -79,6 +82,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand --last 'Continue the most recent conversation'
             cand --pick 'Pick one of the recent conversations from a list'
+            cand -y 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
+            cand --yes 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -96,6 +101,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -o 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here'
             cand --output 'Save to PATH (PATH-1, PATH-2… with -n) instead of tm-image-<id>.<ext> here'
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -y 'Send even when the projected cost passes the guard or a budget'
+            cand --yes 'Send even when the projected cost passes the guard or a budget'
             cand --json 'Print the records as JSON instead of the paths'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -147,6 +154,15 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand --json 'Print JSON'
             cand --csv 'Print CSV'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;status'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --json 'Print JSON'
+            cand --strict 'Fail with the error instead of printing nothing (a prompt must never fail; a script may want to know)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -245,6 +261,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand rename 'Retitle a conversation'
             cand delete 'Delete conversations with their messages and request records'
             cand usage 'Tokens and cost by day, week, month, model, conversation or service tier'
+            cand status 'One line for a shell prompt: today''s and this month''s cost, and the budgets'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
@@ -265,6 +282,8 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help;delete'= {
         }
         &'tm;help;usage'= {
+        }
+        &'tm;help;status'= {
         }
         &'tm;help;config'= {
             cand list 'Every setting, its value and where the value came from'

@@ -41,6 +41,8 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Tokens and cost by day, week, month, model, conversation or service tier
     Usage(UsageArgs),
+    /// One line for a shell prompt: today's and this month's cost, and the budgets
+    Status(StatusArgs),
     /// Show or change settings
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -83,6 +85,11 @@ pub struct SendArgs {
     /// the Responses API only for models served nowhere else [default: setting `api`, auto]
     #[arg(long, value_name = "API", value_parser = PossibleValuesParser::new(["auto", "chat", "responses"]))]
     pub api: Option<String>,
+
+    /// Send even when the projected cost passes the guard or a budget (settings `guard`,
+    /// `budget.day`, `budget.month`); without it a terminal asks and anything else refuses
+    #[arg(short, long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +165,9 @@ pub struct ImageArgs {
     /// What to draw
     #[arg(required = true, value_name = "PROMPT")]
     pub prompt: Vec<String>,
+    /// Send even when the projected cost passes the guard or a budget
+    #[arg(short, long)]
+    pub yes: bool,
     /// Image model [default: setting `image-model`, gpt-image-2]
     #[arg(short, long, value_name = "MODEL")]
     pub model: Option<String>,
@@ -240,6 +250,17 @@ pub struct DeleteArgs {
     /// Keep the request records, detached, so `tm usage` still counts what they cost
     #[arg(long)]
     pub keep_usage: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Fail with the error instead of printing nothing (a prompt must never fail; a script
+    /// may want to know)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,24 @@ impl Family {
     }
 }
 
+/// The output tokens of one image, for projecting its cost before it is made: OpenAI's
+/// figures for a 1024x1024 image (272 at low quality, 1,056 at medium, 4,160 at high),
+/// scaled by the area asked for and rounded up. Without a quality, or with `auto`, the high
+/// one; without a size, or with `auto`, the largest of the three standard ones (1536x1024).
+pub fn output_tokens_at_most(size: Option<&str>, quality: Option<&str>) -> u64 {
+    let per_megapixel_square = match quality {
+        Some("low") => 272,
+        Some("medium") => 1_056,
+        _ => 4_160,
+    };
+    let (width, height) = size
+        .and_then(|s| s.split_once('x'))
+        .and_then(|(w, h)| Some((w.parse::<u64>().ok()?, h.parse::<u64>().ok()?)))
+        .unwrap_or((1536, 1024));
+    let square = 1024 * 1024;
+    (per_megapixel_square * width * height).div_ceil(square)
+}
+
 /// One request's options, as given and then as checked (with the model's default size).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Choice {
@@ -149,6 +167,22 @@ pub fn check(model: &str, mut choice: Choice) -> Result<Choice, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_tokens_scale_with_the_area() {
+        assert_eq!(output_tokens_at_most(Some("1024x1024"), Some("low")), 272);
+        assert_eq!(
+            output_tokens_at_most(Some("1024x1536"), Some("medium")),
+            1_584
+        );
+        assert_eq!(output_tokens_at_most(None, None), 6_240);
+        assert_eq!(output_tokens_at_most(Some("auto"), Some("auto")), 6_240);
+        // 2048x2048 is four times the area.
+        assert_eq!(
+            output_tokens_at_most(Some("2048x2048"), Some("high")),
+            16_640
+        );
+    }
 
     fn choice(size: Option<&str>, n: u32) -> Choice {
         Choice {

@@ -6,7 +6,9 @@
 pub mod api;
 mod app;
 pub mod attach;
+mod budget;
 pub mod cli;
+mod clock;
 pub mod commands;
 mod context;
 pub mod error;

@@ -47,6 +47,10 @@ impl Money {
         )
     }
 
+    pub fn from_picodollars(picodollars: i64) -> Self {
+        Self(picodollars)
+    }
+
     pub fn picodollars(self) -> i64 {
         self.0
     }

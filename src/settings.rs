@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, anyhow};
 
 use crate::api::Endpoint;
+use crate::budget::Limits;
 use crate::context::MaxMessages;
 use crate::error::usage;
 use crate::money::Money;
@@ -91,6 +92,24 @@ pub const SPECS: &[Spec] = &[
         check: |v| parse_amount(v).map(drop),
     },
     Spec {
+        key: "budget.day",
+        env: None,
+        default: None,
+        check: |v| parse_limit(v).map(drop),
+    },
+    Spec {
+        key: "budget.month",
+        env: None,
+        default: None,
+        check: |v| parse_limit(v).map(drop),
+    },
+    Spec {
+        key: "guard",
+        env: None,
+        default: None,
+        check: |v| parse_limit(v).map(drop),
+    },
+    Spec {
         key: "timeout",
         env: None,
         default: Some("120"),
@@ -165,6 +184,9 @@ struct Config {
     image_model: Field<String>,
     base_url: Field<String>,
     subscription: Field<Money>,
+    budget_day: Field<Option<Money>>,
+    budget_month: Field<Option<Money>>,
+    guard: Field<Option<Money>>,
     timeout: Field<Duration>,
     prices_url: Field<String>,
     price_overrides: Result<BTreeMap<String, TokenPrices>, Broken>,
@@ -182,6 +204,9 @@ impl Config {
             image_model: required(stored, "image-model", parse_not_empty),
             base_url: required(stored, "base-url", parse_url),
             subscription: required(stored, "subscription", parse_amount),
+            budget_day: field(stored, "budget.day", parse_limit),
+            budget_month: field(stored, "budget.month", parse_limit),
+            guard: field(stored, "guard", parse_limit),
             timeout: required(stored, "timeout", parse_seconds),
             prices_url: required(stored, "prices-url", parse_url),
             price_overrides: stored
@@ -403,6 +428,16 @@ fn parse_amount(value: &str) -> Result<Money, String> {
     }
 }
 
+/// A budget or the guard: USD above zero (unset to have none).
+fn parse_limit(value: &str) -> Result<Money, String> {
+    match value.parse::<f64>() {
+        Ok(usd) if usd.is_finite() && usd > 0.0 => Ok(Money::from_usd(usd)),
+        _ => Err(format!(
+            "'{value}' is not an amount in USD above zero; use a number such as 15 (`tm config unset` removes a limit)"
+        )),
+    }
+}
+
 fn parse_seconds(value: &str) -> Result<Duration, String> {
     match value.parse::<u64>() {
         Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
@@ -520,6 +555,15 @@ impl Settings {
     /// USD a month that `tm usage` compares with; zero hides the comparison.
     pub fn subscription(&self) -> Result<Money> {
         value(&self.config.subscription)
+    }
+
+    /// The budgets and the guard; each unset is none.
+    pub fn limits(&self) -> Result<Limits> {
+        Ok(Limits {
+            day: value(&self.config.budget_day)?,
+            month: value(&self.config.budget_month)?,
+            guard: value(&self.config.guard)?,
+        })
     }
 
     /// `OPENAI_API_KEY`, else the key file.

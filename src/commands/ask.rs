@@ -8,9 +8,12 @@ use serde::Serialize;
 use crate::api::Client;
 use crate::app::{self, App, Opened};
 use crate::attach;
+use crate::budget::Cleared;
+use crate::budget::{self, Consent};
 use crate::cli::AskArgs;
 use crate::context::Plan;
 use crate::error;
+use crate::exchange::guard;
 use crate::exchange::{self, Counting, Exchange, Options};
 use crate::money::{self, Money};
 use crate::prices::{self, ModelInfo, PriceTable};
@@ -84,6 +87,22 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     }
     exchange::check_context_window(&plan, model_info.as_ref().and_then(|i| i.max_input_tokens))?;
     let client = Client::from_settings(&settings)?;
+    let limits = settings.limits()?;
+    let consent = Consent::from_flag(args.send.yes);
+    let spent = match guard::check(
+        &mut store,
+        &plan,
+        &options,
+        model_info.as_ref(),
+        &limits,
+        consent,
+    )? {
+        Cleared::Send(spent) => spent,
+        Cleared::Declined => {
+            ui::status("nothing was sent");
+            return Ok(());
+        }
+    };
     let mut sink = StdoutSink::echoing(!args.json);
     let exchange = app::runtime()?.block_on(exchange::send(
         &mut store,
@@ -107,6 +126,11 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         ));
         if let Some(left_out) = &exchange.left_out {
             ui::status(&fmt::left_out(left_out));
+        }
+    }
+    if let (Some(spent), Some(cost)) = (spent, exchange.cost) {
+        for warning in budget::crossings(&limits, spent, cost) {
+            ui::warn(&warning);
         }
     }
     finished.context("could not write the answer to stdout (it was saved)")?;

@@ -10,10 +10,13 @@ use std::path::Path;
 use crate::api::Client;
 use crate::app::{self, App, Opened};
 use crate::attach::{self, Attachment, Detail};
+use crate::budget::Cleared;
+use crate::budget::{self, Consent, Limits};
 use crate::cli::ChatArgs;
 use crate::context::MaxMessages;
 use crate::context::Plan;
 use crate::error::{self, Error};
+use crate::exchange::guard;
 use crate::exchange::{self, Counting, End, Exchange, Options};
 use crate::money::Money;
 use crate::prices::{ModelInfo, PriceTable};
@@ -68,6 +71,10 @@ struct Session {
     attachments: Vec<Attachment>,
     /// What this session asked, for the line said on leaving.
     spent: Spent,
+    /// The guard and the budgets each question is held against.
+    limits: Limits,
+    /// `--yes`: send questions over a limit without asking.
+    yes: bool,
     interactive: bool,
 }
 
@@ -116,6 +123,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     } else {
         Box::new(Piped::new())
     };
+    let limits = settings.limits()?;
     let mut session = Session {
         store,
         settings,
@@ -129,6 +137,8 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         last_request: None,
         attachments: Vec::new(),
         spent: Spent::default(),
+        limits,
+        yes: args.send.yes,
         interactive,
     };
     let result = session.run(input.as_mut());
@@ -326,6 +336,27 @@ impl Session {
             error::print(&err);
             return Ok(());
         }
+        // A question refused or declined is not sent; the session goes on, and the question
+        // is still in the line editor's history.
+        let cleared = guard::check(
+            &mut self.store,
+            &plan,
+            &self.options,
+            self.model_info.as_ref(),
+            &self.limits,
+            Consent::from_flag(self.yes),
+        );
+        let spent_before = match cleared {
+            Ok(Cleared::Send(spent)) => spent,
+            Ok(Cleared::Declined) => {
+                eprintln!("nothing was sent");
+                return Ok(());
+            }
+            Err(err) => {
+                error::print(&err);
+                return Ok(());
+            }
+        };
         let mut sink = StdoutSink::new();
         let exchange = self.runtime.block_on(exchange::send(
             &mut self.store,
@@ -343,6 +374,11 @@ impl Session {
         )));
         if let Some(left_out) = &exchange.left_out {
             ui::status(&dim(&fmt::left_out(left_out)));
+        }
+        if let (Some(before), Some(cost)) = (spent_before, exchange.cost) {
+            for warning in budget::crossings(&self.limits, before, cost) {
+                ui::warn(&warning);
+            }
         }
         let id = exchange.conversation_id;
         self.spent.add(&exchange);

@@ -1,6 +1,6 @@
 //! `tm delete ID...`: all or nothing, after asking on a terminal.
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::app::{App, Opened};
 use crate::cli::DeleteArgs;
@@ -36,15 +36,11 @@ pub fn run(args: &DeleteArgs, app: &App) -> Result<()> {
         } else {
             ""
         };
-        let confirmed = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Delete {} {noun} ({}){usage}?",
-                ids.len(),
-                titles.join(", ")
-            ))
-            .default(false)
-            .interact()
-            .context("could not ask for confirmation")?;
+        let confirmed = ui::confirm(&format!(
+            "Delete {} {noun} ({}){usage}?",
+            ids.len(),
+            titles.join(", ")
+        ))?;
         if !confirmed {
             eprintln!("nothing was deleted");
             return Ok(());

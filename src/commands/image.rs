@@ -13,13 +13,14 @@ use crate::api::types::{ImageData, ImagesRequest};
 use crate::api::{ApiError, Client};
 use crate::app::{self, App, Opened};
 use crate::attach;
+use crate::budget::{self, Cleared, Consent, Projection};
 use crate::cli::ImageArgs;
 use crate::error;
 use crate::exchange;
 use crate::image_rules::{self, Choice, Family};
 use crate::money::Money;
 use crate::paths;
-use crate::prices::PriceTable;
+use crate::prices::{ModelInfo, PriceTable};
 use crate::store::image::{self, Image};
 use crate::store::request::{self, Kind, NewRequest, Outcome, RequestResult};
 use crate::store::{self, ImageId, RequestId};
@@ -35,6 +36,49 @@ struct Report<'a> {
     /// USD; null when the model has no price.
     cost: Option<Money>,
     images: &'a [Image],
+}
+
+/// What the images asked for cost at most, before they are made. A GPT image model: the
+/// prompt (a token per byte at most) and the output tokens of each image at the size and
+/// quality asked for. dall-e: its price per image at that size and quality, the dearest
+/// quality when none is asked. `None` when the table prices neither.
+fn projection(
+    table: &PriceTable,
+    info: Option<&ModelInfo>,
+    model: &str,
+    choice: &Choice,
+    prompt: &str,
+) -> Option<Projection> {
+    let n = u64::from(choice.n);
+    if let Some(prices) = info.and_then(|i| i.image_tokens) {
+        let prompt_tokens = prompt.len() as u64;
+        let output_tokens =
+            image_rules::output_tokens_at_most(choice.size.as_deref(), choice.quality.as_deref())
+                * n;
+        return Some(Projection {
+            prompt_tokens,
+            output_tokens,
+            cost: prices.cost(prompt_tokens, 0, output_tokens),
+        });
+    }
+    let size = choice.size.as_deref().unwrap_or("1024x1024");
+    let each = table
+        .per_image_prices(model)
+        .into_iter()
+        .filter(|(quality, at, _)| {
+            at == size
+                && choice
+                    .quality
+                    .as_deref()
+                    .is_none_or(|asked| asked == quality)
+        })
+        .map(|(.., price)| price)
+        .max()?;
+    Some(Projection {
+        prompt_tokens: 0,
+        output_tokens: 0,
+        cost: each.times(n),
+    })
 }
 
 /// One generated image, decoded, before it is saved.
@@ -83,6 +127,23 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
     let client = Client::from_settings(&settings)?;
     let table = PriceTable::load(&paths.data_dir)?;
     let info = exchange::model_info(&table, &model, &settings)?;
+    let limits = settings.limits()?;
+    let cleared = budget::check(
+        &mut store,
+        &limits,
+        Consent::from_flag(args.yes),
+        &model,
+        None,
+        |_| Ok(projection(&table, info.as_ref(), &model, &choice, &prompt)),
+        Some,
+    )?;
+    let spent_before = match cleared {
+        Cleared::Send(spent) => spent,
+        Cleared::Declined => {
+            ui::status("nothing was sent");
+            return Ok(());
+        }
+    };
 
     let started_at = store::now();
     let request_id = store.write(|conn| {
@@ -227,6 +288,11 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
         Ok(stored)
     })?;
 
+    if let (Some(before), Some(cost)) = (spent_before, cost) {
+        for warning in budget::crossings(&limits, before, cost) {
+            ui::warn(&warning);
+        }
+    }
     if args.json {
         let report = Report {
             request_id,

@@ -17,6 +17,7 @@ pub mod list;
 pub mod prices;
 pub mod rename;
 pub mod show;
+pub mod status;
 pub mod usage;
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rename(args) => rename::run(&args, &app),
         Command::Delete(args) => delete::run(&args, &app),
         Command::Usage(args) => usage::run(&args, &app),
+        Command::Status(args) => status::run(&args, &app),
         Command::Config(command) => config::run(command, &app),
         Command::Prices(args) => prices::run(&args, &app),
         Command::Completions(args) => completions::run(&args),

@@ -1,10 +1,11 @@
 //! `tm usage`: tokens and cost per local day, week or month, per model, conversation or tier,
-//! with a bar, a totals row and this month against a subscription.
+//! with a bar, a totals row, this month against a subscription, and the budgets.
 
 use anyhow::{Context as _, Result};
 use jiff::tz::TimeZone;
 
 use crate::app::{App, Opened};
+use crate::budget::{Budgets, Spent};
 use crate::cli::{By, UsageArgs};
 use crate::error;
 use crate::period::{self, Bound, Length};
@@ -27,10 +28,9 @@ fn group_by(by: By) -> (GroupBy, Option<Length>, &'static str) {
 }
 
 pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
-    let zone = TimeZone::system();
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(zone.clone())
-        .date();
+    let zone = crate::clock::local_zone();
+    let now = crate::clock::now();
+    let today = now.to_zoned_datetime(zone.clone()).date();
     let since_day = period::parse_day(&args.since, Bound::Since, today)
         .map_err(|e| error::usage(format!("--since: {e}")))?;
     let until_day = period::parse_day(&args.until, Bound::Until, today)
@@ -83,6 +83,13 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
     } else {
         None
     };
+    let limits = settings.limits()?;
+    let budgets = if limits.budgets() {
+        let spent = Spent::read(&mut store, &zone, now)?;
+        Some(Budgets::of(&limits, spent, now, &zone)?)
+    } else {
+        None
+    };
     let report = Report {
         since: since_day.to_string(),
         until: until_day.to_string(),
@@ -90,6 +97,7 @@ pub fn run(args: &UsageArgs, app: &App) -> Result<()> {
         rows: &rows,
         totals: UsageRow::total("total", &rows),
         this_month,
+        budgets,
     };
     if args.json {
         ui::outln(serde_json::to_string_pretty(&report)?)?;

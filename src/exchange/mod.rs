@@ -31,6 +31,7 @@ use crate::tokens::{self, Encoding, Estimate, Tally, upper_bound};
 use crate::ui::record::Numbers;
 use crate::ui::{self, fmt};
 
+pub mod guard;
 mod options;
 
 pub use options::{Counting, Options, model_info};

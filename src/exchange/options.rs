@@ -138,7 +138,7 @@ pub fn model_info(
     // The day in UTC: a retirement date's zone matters for a few hours at most, and finding
     // the system's zone reads the whole zone database, which `tm ask` would otherwise do
     // between the key press and the request.
-    let today = jiff::Timestamp::now()
+    let today = crate::clock::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
     if let Some(warning) = info

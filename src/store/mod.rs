@@ -435,7 +435,7 @@ pub fn timestamp(at: jiff::Timestamp) -> String {
 }
 
 pub fn now() -> String {
-    timestamp(jiff::Timestamp::now())
+    timestamp(crate::clock::now())
 }
 
 #[cfg(test)]
@@ -502,6 +502,7 @@ mod tests {
             usage::GroupBy::Span,
             usage::GroupBy::Model,
             usage::GroupBy::Conversation,
+            usage::GroupBy::Tier,
         ] {
             let steps = plan(&mut store, &usage::sql(by));
             for search in [
@@ -570,6 +571,13 @@ mod tests {
                 )
                 .to_string()),
                 "SEARCH requests USING INDEX requests_conversation (conversation_id=?)",
+            ),
+            (
+                sql(diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                    &request::recent_completions_query("gpt-5.4-mini"),
+                )
+                .to_string()),
+                "SEARCH requests USING INDEX requests_by_model (model=?)",
             ),
         ];
         for (query, search) in show {

@@ -101,6 +101,34 @@ impl<'a> RequestResult<'a> {
     }
 }
 
+/// How many of a model's latest requests its median completion is taken over.
+const RECENT: i64 = 101;
+
+/// A model's latest chat requests with a completion, newest first, through the per-model
+/// index.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn recent_completions_query<'a>(model: &'a str) -> _ {
+    let chat: Kind = Kind::Chat;
+    let most: i64 = RECENT;
+    requests::table
+        .filter(requests::model.eq(model))
+        .filter(requests::kind.eq(chat))
+        .filter(requests::completion_tokens.is_not_null())
+        .order(requests::id.desc())
+        .limit(most)
+        .select(requests::completion_tokens.assume_not_null())
+}
+
+/// The median completion of the model's latest 101 chat requests that have one: how long its
+/// answers run for this user, for projecting what the next one costs.
+pub fn median_completion(conn: &mut SqliteConnection, model: &str) -> QueryResult<Option<u64>> {
+    let mut recent: Vec<i32> = recent_completions_query(model).load(conn)?;
+    recent.sort_unstable();
+    Ok(recent
+        .get(recent.len() / 2)
+        .map(|&n| n.unsigned_abs().into()))
+}
+
 /// Records a request as sent by this process, pending until it is finished.
 pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<RequestId> {
     diesel::insert_into(requests::table)

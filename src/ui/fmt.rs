@@ -34,6 +34,15 @@ pub fn dollars(amount: Money) -> String {
     format!("${}", amount.rounded(decimals))
 }
 
+/// An amount the user set, as exact as it was set and with cents at least: `$15.00`,
+/// `$0.25`, `$0.002`.
+pub fn limit(amount: Money) -> String {
+    let exact = amount.rounded(12);
+    let (whole, fraction) = exact.split_once('.').unwrap_or((&exact, ""));
+    let fraction = fraction.trim_end_matches('0');
+    format!("${whole}.{fraction:0<2}")
+}
+
 /// A cost, or `unknown` when the model has no price: never a guess, never $0.
 pub fn cost(cost: Option<crate::money::Money>, estimated: bool) -> String {
     match cost {
@@ -92,7 +101,7 @@ pub fn local_time(stored: &str) -> String {
     stored
         .parse::<jiff::Timestamp>()
         .map(|t| {
-            t.to_zoned_datetime(jiff::tz::TimeZone::system())
+            t.to_zoned_datetime(crate::clock::local_zone())
                 .strftime("%Y-%m-%d %H:%M")
                 .to_string()
         })
@@ -194,6 +203,10 @@ mod tests {
         assert_eq!(bar(5.0, 10.0, 4, true), "██");
         assert_eq!(bar(1.0, 8.0, 1, true), "▏");
         assert_eq!(aside(0, "cached", false), "");
+        assert_eq!(limit(Money::from_usd(15.0)), "$15.00");
+        assert_eq!(limit(Money::from_usd(0.25)), "$0.25");
+        assert_eq!(limit(Money::from_usd(0.002)), "$0.002");
+        assert_eq!(limit(Money::from_usd(1.5)), "$1.50");
         assert_eq!(aside(1234, "cached", false), " (1,234 cached)");
         assert_eq!(aside(40, "reasoning", true), " (~40 reasoning)");
         assert_eq!(duration_ms(850), "850ms");

@@ -91,6 +91,16 @@ impl RetryNotices {
 }
 
 /// Something the user should know that is not a problem.
+/// A yes/no question on the terminal, answered no unless the user says yes.
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    use anyhow::Context as _;
+    dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .context("could not ask for confirmation")
+}
+
 pub fn note(message: &str) {
     eprintln!("tm: note: {message}");
 }

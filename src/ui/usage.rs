@@ -3,6 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::budget::{Budgets, Standing};
 use crate::money::Money;
 use crate::store::usage::UsageRow;
 
@@ -18,6 +19,8 @@ pub struct Report<'a> {
     pub rows: &'a [UsageRow],
     pub totals: UsageRow,
     pub this_month: Option<Month>,
+    /// Where the budgets that are set stand; null when none is.
+    pub budgets: Option<Budgets>,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -137,5 +140,33 @@ pub fn table(report: &Report<'_>) -> String {
             fmt::dollars(subscription)
         )));
     }
+    if let Some(budgets) = &report.budgets {
+        for line in budget_lines(budgets) {
+            text.push('\n');
+            text.push_str(&super::fit_prose(&line));
+        }
+    }
     text
+}
+
+/// `day budget: $0.42 of $1.00 (42%)`, and the month's with where it ends at its rate.
+fn budget_lines(budgets: &Budgets) -> Vec<String> {
+    let line = |name: &str, standing: &Standing| {
+        let end = standing.month_end.map_or_else(String::new, |end| {
+            format!(
+                "; {} by the month's end at this month's rate",
+                fmt::dollars(end)
+            )
+        });
+        format!(
+            "{name} budget: {} of {} ({}%){end}",
+            fmt::dollars(standing.spent),
+            fmt::limit(standing.limit),
+            standing.percent
+        )
+    };
+    [("day", budgets.day), ("month", budgets.month)]
+        .into_iter()
+        .filter_map(|(name, standing)| standing.map(|s| line(name, &s)))
+        .collect()
 }

@@ -8,35 +8,11 @@ use rexpect::session::PtySession;
 use serde_json::json;
 
 use crate::support::fake_openai::{chunk, delta};
-use crate::support::{FakeOpenAi, Reply, Step, TmEnv, answer, stderr, stdout, wrap};
+use crate::support::{
+    FakeOpenAi, Reply, Step, TmEnv, answer, expect, from_latin1, spawn, stderr, stdout,
+};
 
 const TOKEN_LINE: &str = "gpt-5.4-mini · question: 1,234 prompt tokens (312 cached) · answer: 56 completion tokens (40 reasoning) · $0.00097";
-
-/// rexpect reads the terminal byte by byte as Latin-1, so text with `·` or `–` is looked
-/// for in that form. Returns what came before it, decoded back to UTF-8.
-fn expect(session: &mut PtySession, text: &str) -> Result<String, rexpect::error::Error> {
-    let latin1: String = text.bytes().map(char::from).collect();
-    Ok(from_latin1(&session.exp_string(&latin1)?))
-}
-
-/// What rexpect read as Latin-1, back as the UTF-8 the terminal received.
-fn from_latin1(read: &str) -> String {
-    let bytes: Vec<u8> = read
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-        .collect();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// A pty starts with no size; a real terminal has one, and the picker and the line editor
-/// lay themselves out by it. `stty` sets it from inside, then tm replaces the shell.
-fn spawn(command: Command) -> PtySession {
-    let sized = wrap(
-        &command,
-        &["sh", "-c", "stty rows 30 cols 120 && exec \"$0\" \"$@\""],
-    );
-    rexpect::session::spawn_command(sized, Some(20_000)).expect("spawn tm chat in a pty")
-}
 
 fn chat(env: &TmEnv, server: &FakeOpenAi, args: &[&str]) -> PtySession {
     let mut command = env.spawnable(server);

@@ -108,6 +108,9 @@ fn list_shows_every_setting_with_its_source() {
         " image-model        gpt-image-2                                                                                  default",
         " base-url           http://127.0.0.1:1/v1                                                                        env OPENAI_BASE_URL",
         " subscription       20                                                                                           default",
+        " budget.day         -                                                                                            unset",
+        " budget.month       -                                                                                            unset",
+        " guard              -                                                                                            unset",
         " timeout            120                                                                                          default",
         " prices-url         https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json  default",
         " price.local-llama  input=0,output=0                                                                             config",
@@ -205,7 +208,7 @@ fn bad_settings_are_refused_naming_the_accepted_forms() {
     let cases: [(&[&str], &str); 5] = [
         (
             &["config", "set", "colour", "red"],
-            "unknown setting 'colour'; the settings are api-key, model, effort, tier, api, max-messages, system, image-model, base-url, subscription, timeout, prices-url, and price.<model>",
+            "unknown setting 'colour'; the settings are api-key, model, effort, tier, api, max-messages, system, image-model, base-url, subscription, budget.day, budget.month, guard, timeout, prices-url, and price.<model>",
         ),
         (
             &["config", "set", "base-url", "localhost:11434/v1"],

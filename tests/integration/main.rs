@@ -5,6 +5,7 @@ mod ask;
 mod attachments;
 mod bad_input;
 mod billing;
+mod budgets;
 mod chat;
 mod completions;
 mod concurrency;

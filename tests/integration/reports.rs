@@ -553,7 +553,8 @@ fn usage_by_model_week_month() {
             ],
             "totals": {"key": "total", "requests": 4, "prompt_tokens": 4936, "cached_tokens": 1248, "cache_write_tokens": 0,
                        "completion_tokens": 224, "reasoning_tokens": 160, "images": 0, "cost": 0.0029007, "unpriced_requests": 1, "failed_requests": 0},
-            "this_month": null
+            "this_month": null,
+            "budgets": null
         })
     );
     let keys = |by: &str| -> Vec<String> {

@@ -403,3 +403,32 @@ pub fn without_cache_key(mut body: serde_json::Value) -> serde_json::Value {
     );
     body
 }
+
+/// rexpect reads the terminal byte by byte as Latin-1, so text with `·` or `–` is looked
+/// for in that form. Returns what came before it, decoded back to UTF-8.
+pub fn expect(
+    session: &mut rexpect::session::PtySession,
+    text: &str,
+) -> Result<String, rexpect::error::Error> {
+    let latin1: String = text.bytes().map(char::from).collect();
+    Ok(from_latin1(&session.exp_string(&latin1)?))
+}
+
+/// What rexpect read as Latin-1, back as the UTF-8 the terminal received.
+pub fn from_latin1(read: &str) -> String {
+    let bytes: Vec<u8> = read
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A pty starts with no size; a real terminal has one, and the picker and the line editor
+/// lay themselves out by it. `stty` sets it from inside, then tm replaces the shell.
+pub fn spawn(command: StdCommand) -> rexpect::session::PtySession {
+    let sized = wrap(
+        &command,
+        &["sh", "-c", "stty rows 30 cols 120 && exec \"$0\" \"$@\""],
+    );
+    rexpect::session::spawn_command(sized, Some(20_000)).expect("spawn tm in a pty")
+}
