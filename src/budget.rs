@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::money::Money;
 use crate::period::{self, Bound};
 use crate::store::Store;
-use crate::store::usage::{self, GroupBy, Span, UsageRow};
+use crate::store::usage::{self, Span};
 use crate::ui::{self, fmt};
 
 /// The `budget.day`, `budget.month` and `guard` settings; unset is none.
@@ -81,16 +81,12 @@ impl Spent {
     /// Today and this month up to `now` in `zone`.
     pub fn read(store: &mut Store, zone: &TimeZone, now: Timestamp) -> Result<Self> {
         let today = now.to_zoned_datetime(zone.clone()).date();
-        let spans = spans(today, zone).map_err(anyhow::Error::msg)?;
-        let rows = store.read(|conn| usage::report(conn, GroupBy::Span, &spans))?;
-        let cost = |key: &str| {
-            rows.iter()
-                .find(|row| row.key == key)
-                .map_or(Money::ZERO, |row: &UsageRow| row.cost)
-        };
-        Ok(Self {
-            today: cost("day"),
-            month: cost("month"),
+        let [day, month] = spans(today, zone).map_err(anyhow::Error::msg)?;
+        store.read(|conn| {
+            Ok(Self {
+                today: usage::cost_within(conn, &day)?,
+                month: usage::cost_within(conn, &month)?,
+            })
         })
     }
 }

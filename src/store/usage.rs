@@ -274,6 +274,37 @@ pub fn report(
     Ok(merged)
 }
 
+/// What the priced requests that started in `span` cost, from the same pieces as a report
+/// but in small queries of one shape each, which SQLite prepares in microseconds: the cost
+/// guard reads this before every question sent under a budget.
+pub fn cost_within(conn: &mut SqliteConnection, span: &Span) -> QueryResult<Money> {
+    use super::schema::{requests, usage_totals};
+    // diesel's `sum` of a BigInt is a Numeric; SQLite's is an integer.
+    let sum_of_costs =
+        || diesel::dsl::sql::<diesel::sql_types::Nullable<BigInt>>("sum(cost_picodollars)");
+    let mut pieces = Vec::new();
+    cover(0, span.since, span.until, 0, &mut pieces);
+    let mut total = Money::ZERO;
+    for Piece(_, level, since, until) in pieces {
+        let cost: Option<i64> = match level {
+            Some(level) => usage_totals::table
+                .filter(usage_totals::level.eq(i32::try_from(level).unwrap_or(i32::MAX)))
+                .filter(usage_totals::model.eq(""))
+                .filter(usage_totals::span.ge(since))
+                .filter(usage_totals::span.lt(until))
+                .select(sum_of_costs())
+                .first(conn)?,
+            None => requests::table
+                .filter(requests::started_at.ge(since))
+                .filter(requests::started_at.lt(until))
+                .select(sum_of_costs())
+                .first(conn)?,
+        };
+        total += Money::from_picodollars(cost.unwrap_or(0));
+    }
+    Ok(total)
+}
+
 /// The first and last `started_at` on record, to bound a report to the history there is.
 pub fn history_bounds(conn: &mut SqliteConnection) -> QueryResult<Option<(String, String)>> {
     use super::schema::requests::dsl::*;
