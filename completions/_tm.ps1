@@ -35,6 +35,8 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete conversations with their messages and request records')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Tokens and cost by day, week, month, model, conversation or service tier')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'One line for a shell prompt: today''s and this month''s cost, and the budgets')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write conversations out, as JSON lines for `tm import tm` or as Markdown')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -181,6 +183,87 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tm;import' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('tokenmeter', 'tokenmeter', [CompletionResultType]::ParameterValue, 'The original TokenMetered''s database.db (opened read-only, left as it was)')
+            [CompletionResult]::new('chatgpt', 'chatgpt', [CompletionResultType]::ParameterValue, 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files'' folder')
+            [CompletionResult]::new('llm', 'llm', [CompletionResultType]::ParameterValue, 'llm''s logs.db')
+            [CompletionResult]::new('tm', 'tm', [CompletionResultType]::ParameterValue, 'A file written by `tm export` here or on another machine; what is here already is skipped')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;import;tokenmeter' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--with-key', '--with-key', [CompletionResultType]::ParameterName, 'Also store the API key the file holds (never printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;import;chatgpt' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;import;llm' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;import;tm' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;import;help' {
+            [CompletionResult]::new('tokenmeter', 'tokenmeter', [CompletionResultType]::ParameterValue, 'The original TokenMetered''s database.db (opened read-only, left as it was)')
+            [CompletionResult]::new('chatgpt', 'chatgpt', [CompletionResultType]::ParameterValue, 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files'' folder')
+            [CompletionResult]::new('llm', 'llm', [CompletionResultType]::ParameterValue, 'llm''s logs.db')
+            [CompletionResult]::new('tm', 'tm', [CompletionResultType]::ParameterValue, 'A file written by `tm export` here or on another machine; what is here already is skipped')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;import;help;tokenmeter' {
+            break
+        }
+        'tm;import;help;chatgpt' {
+            break
+        }
+        'tm;import;help;llm' {
+            break
+        }
+        'tm;import;help;tm' {
+            break
+        }
+        'tm;import;help;help' {
+            break
+        }
+        'tm;export' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only conversations active since this local day: 30d, 2w, 3m, yesterday or a date')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (written whole, or not at all)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (written whole, or not at all)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tm;config' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -290,6 +373,8 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete conversations with their messages and request records')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Tokens and cost by day, week, month, model, conversation or service tier')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'One line for a shell prompt: today''s and this month''s cost, and the budgets')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write conversations out, as JSON lines for `tm import tm` or as Markdown')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -321,6 +406,28 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             break
         }
         'tm;help;status' {
+            break
+        }
+        'tm;help;import' {
+            [CompletionResult]::new('tokenmeter', 'tokenmeter', [CompletionResultType]::ParameterValue, 'The original TokenMetered''s database.db (opened read-only, left as it was)')
+            [CompletionResult]::new('chatgpt', 'chatgpt', [CompletionResultType]::ParameterValue, 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files'' folder')
+            [CompletionResult]::new('llm', 'llm', [CompletionResultType]::ParameterValue, 'llm''s logs.db')
+            [CompletionResult]::new('tm', 'tm', [CompletionResultType]::ParameterValue, 'A file written by `tm export` here or on another machine; what is here already is skipped')
+            break
+        }
+        'tm;help;import;tokenmeter' {
+            break
+        }
+        'tm;help;import;chatgpt' {
+            break
+        }
+        'tm;help;import;llm' {
+            break
+        }
+        'tm;help;import;tm' {
+            break
+        }
+        'tm;help;export' {
             break
         }
         'tm;help;config' {

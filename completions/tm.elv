@@ -32,6 +32,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand delete 'Delete conversations with their messages and request records'
             cand usage 'Tokens and cost by day, week, month, model, conversation or service tier'
             cand status 'One line for a shell prompt: today''s and this month''s cost, and the budgets'
+            cand import 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
+            cand export 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
@@ -168,6 +170,75 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tm;import'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand tokenmeter 'The original TokenMetered''s database.db (opened read-only, left as it was)'
+            cand chatgpt 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files'' folder'
+            cand llm 'llm''s logs.db'
+            cand tm 'A file written by `tm export` here or on another machine; what is here already is skipped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;import;tokenmeter'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --with-key 'Also store the API key the file holds (never printed)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;import;chatgpt'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;import;llm'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;import;tm'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;import;help'= {
+            cand tokenmeter 'The original TokenMetered''s database.db (opened read-only, left as it was)'
+            cand chatgpt 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files'' folder'
+            cand llm 'llm''s logs.db'
+            cand tm 'A file written by `tm export` here or on another machine; what is here already is skipped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;import;help;tokenmeter'= {
+        }
+        &'tm;import;help;chatgpt'= {
+        }
+        &'tm;import;help;llm'= {
+        }
+        &'tm;import;help;tm'= {
+        }
+        &'tm;import;help;help'= {
+        }
+        &'tm;export'= {
+            cand --since 'Only conversations active since this local day: 30d, 2w, 3m, yesterday or a date'
+            cand --format 'format'
+            cand -o 'Write to this file instead of stdout (written whole, or not at all)'
+            cand --output 'Write to this file instead of stdout (written whole, or not at all)'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tm;config'= {
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand -h 'Print help'
@@ -262,6 +333,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand delete 'Delete conversations with their messages and request records'
             cand usage 'Tokens and cost by day, week, month, model, conversation or service tier'
             cand status 'One line for a shell prompt: today''s and this month''s cost, and the budgets'
+            cand import 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
+            cand export 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand completions 'Print a shell completion script'
@@ -284,6 +357,22 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help;usage'= {
         }
         &'tm;help;status'= {
+        }
+        &'tm;help;import'= {
+            cand tokenmeter 'The original TokenMetered''s database.db (opened read-only, left as it was)'
+            cand chatgpt 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files'' folder'
+            cand llm 'llm''s logs.db'
+            cand tm 'A file written by `tm export` here or on another machine; what is here already is skipped'
+        }
+        &'tm;help;import;tokenmeter'= {
+        }
+        &'tm;help;import;chatgpt'= {
+        }
+        &'tm;help;import;llm'= {
+        }
+        &'tm;help;import;tm'= {
+        }
+        &'tm;help;export'= {
         }
         &'tm;help;config'= {
             cand list 'Every setting, its value and where the value came from'

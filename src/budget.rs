@@ -1,14 +1,13 @@
 //! Budgets and the cost guard: a request's projected cost held against the limits the user
-//! set, before anything is sent; the warning when a budget passes 80 %; and what has been
-//! spent today and this month, which `tm status` and `tm usage` show.
+//! set, before anything is sent; which budgets a request took past 80 %; and what has been
+//! spent today and this month, which `tm status` and `tm usage` show. Numbers only: asking
+//! the user and the wording are `ui::budget`'s.
 //!
 //! Days and months are local. What has been spent is read from `usage_totals` over spans
 //! that end at the next local midnight: nothing lies in the future, and bounds on whole
 //! quarter hours never send the sum to the requests themselves.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use anyhow::{Result, bail};
+use anyhow::Result;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -18,7 +17,6 @@ use crate::money::Money;
 use crate::period::{self, Bound};
 use crate::store::Store;
 use crate::store::usage::{self, Span};
-use crate::ui::{self, fmt};
 
 /// The `budget.day`, `budget.month` and `guard` settings; unset is none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -55,7 +53,7 @@ pub enum Period {
 impl Period {
     const BOTH: [Self; 2] = [Self::Day, Self::Month];
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Self::Day => "day",
             Self::Month => "month",
@@ -140,91 +138,33 @@ pub fn over(limits: &Limits, spent: Spent, cost: Money) -> Vec<Over> {
     guard.into_iter().chain(budgets).collect()
 }
 
-/// What the user says to a request over a limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Consent {
-    /// `--yes`: send it.
-    Given,
-    /// On a terminal: ask.
-    Ask,
-    /// Off a terminal without `--yes`: refuse, with the numbers.
-    Refuse,
+/// What holding a request against the limits found.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Within every limit (or none is set): send. What was spent, when a budget is set, for
+    /// the 80 % warning after.
+    Within(Option<Spent>),
+    /// The model has no price (at the tier asked for): nothing can be projected.
+    Unpriced(Option<Spent>),
+    /// Over these limits, as projected.
+    Over {
+        overs: Vec<Over>,
+        projection: Projection,
+        spent: Option<Spent>,
+    },
 }
 
-impl Consent {
-    /// `--yes`, else ask where someone can answer (stdin and stderr a terminal), else refuse.
-    pub fn from_flag(yes: bool) -> Self {
-        if yes {
-            Self::Given
-        } else if ui::stdin_is_terminal() && ui::stderr_is_terminal() {
-            Self::Ask
-        } else {
-            Self::Refuse
-        }
-    }
-}
-
-/// `this request is projected at ~$0.00026 (~8 prompt + ~56 output tokens), which would
-/// pass the month budget ($0.0019 spent of $0.0020)`.
-fn explain(overs: &[Over], projection: &Projection) -> String {
-    let tokens = if projection.prompt_tokens == 0 && projection.output_tokens == 0 {
-        String::new()
-    } else {
-        format!(
-            " (~{} prompt + ~{} output tokens)",
-            fmt::count(projection.prompt_tokens),
-            fmt::count(projection.output_tokens)
-        )
-    };
-    let reasons: Vec<String> = overs
-        .iter()
-        .map(|over| match *over {
-            Over::Guard(guard) => format!("is above the guard of {}", fmt::limit(guard)),
-            Over::Budget {
-                period,
-                spent,
-                limit,
-            } => format!(
-                "would pass the {} budget ({} spent of {})",
-                period.name(),
-                fmt::dollars(spent),
-                fmt::limit(limit)
-            ),
-        })
-        .collect();
-    format!(
-        "this request is projected at ~{}{tokens}, which {}",
-        fmt::dollars(projection.cost),
-        reasons.join(" and ")
-    )
-}
-
-/// What the guard decided.
-pub enum Cleared {
-    /// Send it. What was spent before, when a budget is set, for the 80 % warning after.
-    Send(Option<Spent>),
-    /// The user said no on the terminal: send nothing.
-    Declined,
-}
-
-/// Says once per process that a model's cost cannot be projected.
-static UNPRICED_NOTED: AtomicBool = AtomicBool::new(false);
-
-/// Holds a request to `model` against the limits. `at_most` projects it cheaply and from
-/// above; `estimate`, closer and perhaps slow to make, is asked for only when `at_most`
-/// passes a limit. `None` from either: the model has no price (at `tier`), so nothing can
-/// be projected; that is said once, and the request goes.
+/// Holds a request against the limits. `at_most` projects it cheaply and from above;
+/// `estimate`, closer and perhaps slow to make, is asked for only when `at_most` passes a
+/// limit. `None` from either: the model has no price, so nothing can be projected.
 pub fn check(
     store: &mut Store,
     limits: &Limits,
-    consent: Consent,
-    model: &str,
-    tier: Option<&str>,
     at_most: impl FnOnce(&mut Store) -> Result<Option<Projection>>,
     estimate: impl FnOnce(Projection) -> Option<Projection>,
-) -> Result<Cleared> {
+) -> Result<Verdict> {
     if !limits.any() {
-        return Ok(Cleared::Send(None));
+        return Ok(Verdict::Within(None));
     }
     let spent = if limits.budgets() {
         Some(Spent::read(
@@ -236,68 +176,48 @@ pub fn check(
         None
     };
     let Some(at_most) = at_most(store)? else {
-        if !UNPRICED_NOTED.swap(true, Ordering::Relaxed) {
-            let tier = tier
-                .filter(|&t| !crate::prices::is_standard_tier(Some(t)))
-                .map_or_else(String::new, |t| format!(" at the {t} tier"));
-            ui::note(&format!(
-                "the cost of a request to {model} cannot be projected (the price table has no price for it{tier}), so no limit is checked"
-            ));
-        }
-        return Ok(Cleared::Send(spent));
+        return Ok(Verdict::Unpriced(spent));
     };
     let spent_so_far = spent.unwrap_or_default();
     if over(limits, spent_so_far, at_most.cost).is_empty() {
-        return Ok(Cleared::Send(spent));
+        return Ok(Verdict::Within(spent));
     }
     let projection = estimate(at_most).unwrap_or(at_most);
     let overs = over(limits, spent_so_far, projection.cost);
-    Ok(if clear(&overs, &projection, consent)? {
-        Cleared::Send(spent)
+    Ok(if overs.is_empty() {
+        Verdict::Within(spent)
     } else {
-        Cleared::Declined
+        Verdict::Over {
+            overs,
+            projection,
+            spent,
+        }
     })
 }
 
-/// Whether a request over a limit may go: with `--yes`, or "y" on a terminal (`false`: the
-/// user said no, and nothing is sent). Off a terminal it is refused with an error (exit 1)
-/// that names the limits, what was spent and the projection; nothing has been sent or
-/// written.
-fn clear(overs: &[Over], projection: &Projection, consent: Consent) -> Result<bool> {
-    if overs.is_empty() || consent == Consent::Given {
-        return Ok(true);
-    }
-    let why = explain(overs, projection);
-    if consent == Consent::Ask {
-        ui::warn(&why);
-        let tokens = projection.prompt_tokens + projection.output_tokens;
-        let tokens = if tokens == 0 {
-            String::new()
-        } else {
-            format!("~{} tokens, ", fmt::count(tokens))
-        };
-        return ui::confirm(&format!("send {tokens}~{}?", fmt::dollars(projection.cost)));
-    }
-    bail!("nothing was sent: {why}; `--yes` sends it anyway")
+/// A budget that a request took from under 80 % of its limit to 80 % or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crossing {
+    pub period: Period,
+    pub percent: i64,
+    pub spent: Money,
+    pub limit: Money,
 }
 
-/// The warning when `cost` takes a budget from under 80 % to 80 % or more of its limit:
-/// once per crossing, since only the request that crosses it can.
-pub fn crossings(limits: &Limits, before: Spent, cost: Money) -> Vec<String> {
+/// The budgets `cost` takes across 80 %: once per crossing, since only the request that
+/// crosses the line can.
+pub fn crossings(limits: &Limits, before: Spent, cost: Money) -> Vec<Crossing> {
     Period::BOTH
         .into_iter()
         .filter_map(|period| {
             let limit = limits.budget(period)?;
             let (before, after) = (before.of(period), before.of(period) + cost);
             let share = |spent: Money| percent(spent, limit);
-            (share(before) < 80 && share(after) >= 80).then(|| {
-                format!(
-                    "{}% of the {} budget is spent: {} of {}",
-                    share(after),
-                    period.name(),
-                    fmt::dollars(after),
-                    fmt::limit(limit)
-                )
+            (share(before) < 80 && share(after) >= 80).then(|| Crossing {
+                period,
+                percent: share(after),
+                spent: after,
+                limit,
             })
         })
         .collect()
@@ -416,7 +336,12 @@ mod tests {
         };
         assert_eq!(
             crossings(&limits, before, usd(0.2)),
-            ["81% of the month budget is spent: $8.10 of $10.00"]
+            [Crossing {
+                period: Period::Month,
+                percent: 81,
+                spent: usd(8.1),
+                limit: usd(10.0)
+            }]
         );
         assert!(crossings(&limits, before, usd(0.05)).is_empty());
         let after = Spent {

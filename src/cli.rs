@@ -43,6 +43,11 @@ pub enum Command {
     Usage(UsageArgs),
     /// One line for a shell prompt: today's and this month's cost, and the budgets
     Status(StatusArgs),
+    /// Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export
+    #[command(subcommand)]
+    Import(ImportSource),
+    /// Write conversations out, as JSON lines for `tm import tm` or as Markdown
+    Export(ExportArgs),
     /// Show or change settings
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -250,6 +255,58 @@ pub struct DeleteArgs {
     /// Keep the request records, detached, so `tm usage` still counts what they cost
     #[arg(long)]
     pub keep_usage: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// The original TokenMetered's database.db (opened read-only, left as it was)
+    Tokenmeter {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// Also store the API key the file holds (never printed)
+        #[arg(long)]
+        with_key: bool,
+    },
+    /// A ChatGPT data export: the zip, its folder, conversations.json, or the split
+    /// conversations-NNN.json files' folder
+    Chatgpt {
+        #[arg(value_name = "EXPORT")]
+        path: PathBuf,
+    },
+    /// llm's logs.db
+    Llm {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// A file written by `tm export` here or on another machine; what is here already is
+    /// skipped
+    Tm {
+        #[arg(value_name = "FILE")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per conversation, with its messages, files and requests
+    Jsonl,
+    /// The transcripts, as `tm show --markdown` prints them
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The conversations to export [default: all]
+    #[arg(value_name = "ID", value_parser = conversation_id())]
+    pub ids: Vec<ConversationId>,
+    /// Only conversations active since this local day: 30d, 2w, 3m, yesterday or a date
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+    /// Write to this file instead of stdout (written whole, or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

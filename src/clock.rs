@@ -7,6 +7,12 @@ use std::path::{Component, Path, PathBuf};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+/// An instant as tm stores it: UTC, fixed width, so that text order is time order and
+/// SQLite's date functions read it (`2026-11-24T09:30:00.000Z`).
+pub fn stored(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 pub fn now() -> Timestamp {
     static FIXED: std::sync::OnceLock<Option<Timestamp>> = std::sync::OnceLock::new();
     FIXED

@@ -21,4 +21,6 @@ mod prices;
 mod settings;
 pub mod store;
 mod tokens;
+mod transcript;
+mod transfer;
 mod ui;

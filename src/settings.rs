@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, anyhow};
 
 use crate::api::Endpoint;
+pub use crate::api::mask_key;
 use crate::budget::Limits;
 use crate::context::MaxMessages;
 use crate::error::usage;
@@ -447,17 +448,6 @@ fn parse_seconds(value: &str) -> Result<Duration, String> {
     }
 }
 
-/// `sk-…abcd`: enough to tell keys apart, never enough to use one.
-pub fn mask_key(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
-    if chars.len() < 12 {
-        return "…".to_owned();
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
-}
-
 impl Settings {
     pub fn load(store: &mut Store, key_file: PathBuf) -> Result<Self> {
         let stored = store.read(crate::store::settings::all)?;
@@ -584,6 +574,11 @@ impl Settings {
         }
     }
 
+    /// The client these settings describe: `base-url`, the key, `timeout`.
+    pub fn client(&self) -> Result<crate::api::Client> {
+        crate::api::Client::new(&self.base_url()?, self.require_api_key()?, self.timeout()?)
+    }
+
     /// The key, for sending. A key with a space, line break or other control character inside
     /// cannot go in a header; it is refused here, naming where it came from and never showing
     /// it, rather than failing every attempt as if the network were down.
@@ -608,6 +603,11 @@ impl Settings {
     /// Every `price.<model>` setting, parsed.
     pub fn price_overrides(&self) -> Result<BTreeMap<String, TokenPrices>> {
         self.config.price_overrides.clone().map_err(|b| b.error())
+    }
+
+    /// Whether the database holds a value for `key`.
+    pub fn is_stored(&self, key: &str) -> bool {
+        self.stored.contains_key(key)
     }
 
     /// Stored keys beyond the fixed table (the `price.<model>` ones), for `config list`.
@@ -639,12 +639,6 @@ pub fn remove_api_key(key_file: &Path) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masking_never_shows_the_middle() {
-        assert_eq!(mask_key("sk-proj-0123456789abcd"), "sk-…abcd");
-        assert_eq!(mask_key("short"), "…");
-    }
 
     #[test]
     fn validation_names_the_accepted_forms() {

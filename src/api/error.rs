@@ -146,7 +146,7 @@ pub fn scrub(text: &str, key: &str) -> String {
 /// looked at, however long the text.
 pub fn excerpt(text: &str, key: &str, chars: usize) -> String {
     // A key too short to be one would mask ordinary words.
-    let mask = (key.len() >= 8).then(|| crate::settings::mask_key(key));
+    let mask = (key.len() >= 8).then(|| mask_key(key));
     let mut out = String::new();
     let mut shown = 0;
     let mut rest = text;
@@ -171,9 +171,26 @@ pub fn excerpt(text: &str, key: &str, chars: usize) -> String {
     out
 }
 
+/// `sk-…abcd`: enough to tell keys apart, never enough to use one.
+pub fn mask_key(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < 12 {
+        return "…".to_owned();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_never_shows_the_middle() {
+        assert_eq!(mask_key("sk-proj-0123456789abcd"), "sk-…abcd");
+        assert_eq!(mask_key("short"), "…");
+    }
 
     const KEY: &str = "sk-test-0123456789abcdef";
 

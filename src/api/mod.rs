@@ -13,7 +13,7 @@ use futures_util::{Stream, StreamExt as _};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use error::ApiError;
+pub use error::{ApiError, mask_key};
 use sse::StreamEvent;
 pub use types::Endpoint;
 use types::{
@@ -114,15 +114,6 @@ impl Client {
             key,
             timeout,
         })
-    }
-
-    /// The client the settings describe: `base-url`, the key, `timeout`.
-    pub fn from_settings(settings: &crate::settings::Settings) -> anyhow::Result<Self> {
-        Self::new(
-            &settings.base_url()?,
-            settings.require_api_key()?,
-            settings.timeout()?,
-        )
     }
 
     /// A streamed answer's events, from whichever API the request is for.

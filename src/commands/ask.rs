@@ -5,11 +5,8 @@ use std::io::Read as _;
 use anyhow::{Context as _, Result, anyhow};
 use serde::Serialize;
 
-use crate::api::Client;
 use crate::app::{self, App, Opened};
 use crate::attach;
-use crate::budget::Cleared;
-use crate::budget::{self, Consent};
 use crate::cli::AskArgs;
 use crate::context::Plan;
 use crate::error;
@@ -20,6 +17,7 @@ use crate::prices::{self, ModelInfo, PriceTable};
 use crate::store::request::{Outcome, Request};
 use crate::store::{ConversationId, Message, MessageId, RequestId, Store};
 use crate::tokens;
+use crate::ui::budget::{Cleared, Consent};
 use crate::ui::{self, fmt, record, stream::StdoutSink, table};
 
 pub fn run(args: AskArgs, app: &App) -> Result<()> {
@@ -86,17 +84,12 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         );
     }
     exchange::check_context_window(&plan, model_info.as_ref().and_then(|i| i.max_input_tokens))?;
-    let client = Client::from_settings(&settings)?;
+    let client = settings.client()?;
     let limits = settings.limits()?;
+    let verdict = guard::check(&mut store, &plan, &options, model_info.as_ref(), &limits)?;
     let consent = Consent::from_flag(args.send.yes);
-    let spent = match guard::check(
-        &mut store,
-        &plan,
-        &options,
-        model_info.as_ref(),
-        &limits,
-        consent,
-    )? {
+    let spent = match ui::budget::clear(verdict, consent, &options.model, options.tier.as_deref())?
+    {
         Cleared::Send(spent) => spent,
         Cleared::Declined => {
             ui::status("nothing was sent");
@@ -128,11 +121,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
             ui::status(&fmt::left_out(left_out));
         }
     }
-    if let (Some(spent), Some(cost)) = (spent, exchange.cost) {
-        for warning in budget::crossings(&limits, spent, cost) {
-            ui::warn(&warning);
-        }
-    }
+    ui::budget::warn_crossings(&limits, spent, exchange.cost);
     finished.context("could not write the answer to stdout (it was saved)")?;
     exchange.outcome()
 }

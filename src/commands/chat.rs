@@ -10,8 +10,7 @@ use std::path::Path;
 use crate::api::Client;
 use crate::app::{self, App, Opened};
 use crate::attach::{self, Attachment, Detail};
-use crate::budget::Cleared;
-use crate::budget::{self, Consent, Limits};
+use crate::budget::Limits;
 use crate::cli::ChatArgs;
 use crate::context::MaxMessages;
 use crate::context::Plan;
@@ -26,6 +25,7 @@ use crate::store::{
     Conversation, ConversationId, Limit, Message, MessageId, RequestId, Role, Store,
 };
 use crate::tokens::Encoding;
+use crate::ui::budget::{Cleared, Consent};
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
 use crate::ui::{self, conversations, fmt, record};
@@ -104,7 +104,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let effort = options.effort.clone();
     let mut options = options;
     options.fit_effort(model_info.as_ref())?;
-    let client = Client::from_settings(&settings)?;
+    let client = settings.client()?;
     if interactive {
         if let Some(conversation) = &conversation {
             ui::outln(recent(&mut store, conversation)?)?;
@@ -344,8 +344,15 @@ impl Session {
             &self.options,
             self.model_info.as_ref(),
             &self.limits,
-            Consent::from_flag(self.yes),
-        );
+        )
+        .and_then(|verdict| {
+            ui::budget::clear(
+                verdict,
+                Consent::from_flag(self.yes),
+                &self.options.model,
+                self.options.tier.as_deref(),
+            )
+        });
         let spent_before = match cleared {
             Ok(Cleared::Send(spent)) => spent,
             Ok(Cleared::Declined) => {
@@ -375,11 +382,7 @@ impl Session {
         if let Some(left_out) = &exchange.left_out {
             ui::status(&dim(&fmt::left_out(left_out)));
         }
-        if let (Some(before), Some(cost)) = (spent_before, exchange.cost) {
-            for warning in budget::crossings(&self.limits, before, cost) {
-                ui::warn(&warning);
-            }
-        }
+        ui::budget::warn_crossings(&self.limits, spent_before, exchange.cost);
         let id = exchange.conversation_id;
         self.spent.add(&exchange);
         self.conversation = self.store.read(|conn| Conversation::find(conn, id))?;

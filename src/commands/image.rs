@@ -9,11 +9,11 @@ use anyhow::{Context as _, Result};
 use base64::Engine as _;
 use serde::Serialize;
 
+use crate::api::ApiError;
 use crate::api::types::{ImageData, ImagesRequest};
-use crate::api::{ApiError, Client};
 use crate::app::{self, App, Opened};
 use crate::attach;
-use crate::budget::{self, Cleared, Consent, Projection};
+use crate::budget::{self, Projection};
 use crate::cli::ImageArgs;
 use crate::error;
 use crate::exchange;
@@ -24,6 +24,7 @@ use crate::prices::{ModelInfo, PriceTable};
 use crate::store::image::{self, Image};
 use crate::store::request::{self, Kind, NewRequest, Outcome, RequestResult};
 use crate::store::{self, ImageId, RequestId};
+use crate::ui::budget::{Cleared, Consent};
 use crate::ui::spinner::Spinner;
 use crate::ui::{self, fmt};
 
@@ -124,19 +125,17 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
     )
     .map_err(error::usage)?;
     let family = Family::of(&model);
-    let client = Client::from_settings(&settings)?;
+    let client = settings.client()?;
     let table = PriceTable::load(&paths.data_dir)?;
     let info = exchange::model_info(&table, &model, &settings)?;
     let limits = settings.limits()?;
-    let cleared = budget::check(
+    let verdict = budget::check(
         &mut store,
         &limits,
-        Consent::from_flag(args.yes),
-        &model,
-        None,
         |_| Ok(projection(&table, info.as_ref(), &model, &choice, &prompt)),
         Some,
     )?;
+    let cleared = ui::budget::clear(verdict, Consent::from_flag(args.yes), &model, None)?;
     let spent_before = match cleared {
         Cleared::Send(spent) => spent,
         Cleared::Declined => {
@@ -288,11 +287,7 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
         Ok(stored)
     })?;
 
-    if let (Some(before), Some(cost)) = (spent_before, cost) {
-        for warning in budget::crossings(&limits, before, cost) {
-            ui::warn(&warning);
-        }
-    }
+    ui::budget::warn_crossings(&limits, spent_before, cost);
     if args.json {
         let report = Report {
             request_id,

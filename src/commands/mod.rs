@@ -12,7 +12,9 @@ pub mod chat;
 pub mod completions;
 pub mod config;
 pub mod delete;
+pub mod export;
 pub mod image;
+pub mod import;
 pub mod list;
 pub mod prices;
 pub mod rename;
@@ -32,6 +34,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delete(args) => delete::run(&args, &app),
         Command::Usage(args) => usage::run(&args, &app),
         Command::Status(args) => status::run(&args, &app),
+        Command::Import(source) => import::run(&source, &app),
+        Command::Export(args) => export::run(&args, &app),
         Command::Config(command) => config::run(command, &app),
         Command::Prices(args) => prices::run(&args, &app),
         Command::Completions(args) => completions::run(&args),

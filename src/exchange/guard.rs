@@ -1,5 +1,5 @@
-//! What a question is projected to cost, for the cost guard and the budgets (`budget.rs`),
-//! before anything is written or sent.
+//! What a question is projected to cost, held against the cost guard and the budgets
+//! (`budget.rs`) before anything is written or sent.
 //!
 //! The projection is the prompt at the input price plus an output bound at the output
 //! price: `--max-output` when given, else the median completion of the model's recent
@@ -9,7 +9,7 @@
 
 use anyhow::Result;
 
-use crate::budget::{self, Cleared, Consent, Limits, Projection};
+use crate::budget::{self, Limits, Projection, Verdict};
 use crate::context::{Part, Plan};
 use crate::prices::{self, ModelInfo};
 use crate::store::{Store, request};
@@ -26,8 +26,7 @@ pub fn check(
     options: &Options,
     info: Option<&ModelInfo>,
     limits: &Limits,
-    consent: Consent,
-) -> Result<Cleared> {
+) -> Result<Verdict> {
     let tier = options.tier.as_deref();
     let project = |prompt: u64, output: u64| {
         let prices = info?.prices_for(prompt, tier)?;
@@ -40,9 +39,6 @@ pub fn check(
     budget::check(
         store,
         limits,
-        consent,
-        &options.model,
-        tier,
         |store| {
             let output = match options.max_output {
                 Some(most) => u64::from(most),

@@ -65,6 +65,7 @@ pub mod request;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod transfer;
 pub mod usage;
 
 use std::fs;
@@ -250,6 +251,15 @@ impl Store {
         }
     }
 
+    /// Gives this connection a page cache large enough that one transaction adding a whole
+    /// history (an import) keeps its pages in memory instead of spilling them to the WAL
+    /// again and again: 256 MB at most, taken only as it is used.
+    pub fn for_bulk_writes(&mut self) -> Result<()> {
+        self.conn
+            .batch_execute("PRAGMA cache_size = -262144;")
+            .context("could not size the page cache")
+    }
+
     pub fn read<T>(
         &mut self,
         work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
@@ -428,11 +438,7 @@ fn stored_enum<T: Copy>(
         .ok_or_else(|| damaged(column, &text))
 }
 
-/// Stored times are UTC, fixed width, so text order is time order and SQLite's date
-/// functions read them.
-pub fn timestamp(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
+pub use crate::clock::stored as timestamp;
 
 pub fn now() -> String {
     timestamp(crate::clock::now())

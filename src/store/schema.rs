@@ -28,6 +28,7 @@ diesel::table! {
         title -> Text,
         created_at -> Text,
         updated_at -> Text,
+        uuid -> Nullable<Text>,
     }
 }
 
@@ -48,6 +49,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    imports (sha256) {
+        sha256 -> Text,
+        kind -> Text,
+        source -> Text,
+        imported_at -> Text,
+        conversations -> Integer,
+        messages -> Integer,
+        requests -> Integer,
+    }
+}
+
+diesel::table! {
     messages (id) {
         id -> Integer,
         conversation_id -> Integer,
@@ -57,6 +70,7 @@ diesel::table! {
         content_tokens -> Nullable<Integer>,
         token_encoding -> Nullable<Text>,
         created_at -> Text,
+        uuid -> Nullable<Text>,
     }
 }
 
@@ -90,6 +104,8 @@ diesel::table! {
         cache_write_tokens -> Nullable<Integer>,
         cache_write_price_picodollars -> Nullable<BigInt>,
         service_tier -> Nullable<Text>,
+        uuid -> Nullable<Text>,
+        imported -> Nullable<Text>,
     }
 }
 
@@ -129,6 +145,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blobs,
     conversations,
     images,
+    imports,
     messages,
     requests,
     settings,

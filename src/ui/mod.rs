@@ -1,5 +1,6 @@
 //! Presentation: the one place that asks whether a stream is a terminal, and the renderers.
 
+pub mod budget;
 pub mod conversations;
 pub mod fmt;
 pub mod input;
@@ -7,6 +8,7 @@ pub mod record;
 pub mod spinner;
 pub mod stream;
 pub mod table;
+pub mod transcript;
 pub mod usage;
 
 use std::fmt::Display;

@@ -18,4 +18,5 @@ mod reports;
 mod store;
 mod support;
 mod tables;
+mod transfer;
 mod upgrade;

@@ -1,0 +1,11 @@
+DROP TABLE imports;
+DROP TRIGGER requests_new_uuid;
+DROP TRIGGER messages_new_uuid;
+DROP TRIGGER conversations_new_uuid;
+DROP INDEX requests_uuid;
+DROP INDEX messages_uuid;
+DROP INDEX conversations_uuid;
+ALTER TABLE requests DROP COLUMN imported;
+ALTER TABLE requests DROP COLUMN uuid;
+ALTER TABLE messages DROP COLUMN uuid;
+ALTER TABLE conversations DROP COLUMN uuid;
