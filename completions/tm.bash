@@ -46,6 +46,9 @@ _tm() {
             tm,list)
                 cmd="tm__subcmd__list"
                 ;;
+            tm,models)
+                cmd="tm__subcmd__models"
+                ;;
             tm,prices)
                 cmd="tm__subcmd__prices"
                 ;;
@@ -127,6 +130,9 @@ _tm() {
             tm__subcmd__help,list)
                 cmd="tm__subcmd__help__subcmd__list"
                 ;;
+            tm__subcmd__help,models)
+                cmd="tm__subcmd__help__subcmd__models"
+                ;;
             tm__subcmd__help,prices)
                 cmd="tm__subcmd__help__subcmd__prices"
                 ;;
@@ -206,7 +212,7 @@ _tm() {
 
     case "${cmd}" in
         tm)
-            opts="-h -V --db --help --version ask chat image list show rename delete usage status import export config prices completions help"
+            opts="-h -V --db --help --version ask chat image list show rename delete usage status import export config prices models completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,7 +230,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -y -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --context-tokens --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -y -e -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --context-tokens --editor --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,7 +638,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__help)
-            opts="ask chat image list show rename delete usage status import export config prices completions help"
+            opts="ask chat image list show rename delete usage status import export config prices models completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +904,20 @@ _tm() {
             return 0
             ;;
         tm__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__help__subcmd__models)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1239,6 +1259,24 @@ _tm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tm__subcmd__models)
+            opts="-h -V --known --json --db --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tm__subcmd__prices)
             opts="-h -V --update --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1276,7 +1314,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__show)
-            opts="-h -V --tokens --json --markdown --db --help --version"
+            opts="-h -V --tokens --json --markdown --last-answer --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

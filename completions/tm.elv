@@ -36,6 +36,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand export 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
+            cand models 'The models the server offers, with their prices, context window and API'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -60,6 +61,8 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --retry 'Send the conversation''s last question again, when it failed (the most recent conversation unless --conv)'
             cand -y 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
             cand --yes 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
+            cand -e 'Write the question in $VISUAL or $EDITOR (vi without either), starting from the words; an empty file sends nothing'
+            cand --editor 'Write the question in $VISUAL or $EDITOR (vi without either), starting from the words; an empty file sends nothing'
             cand --no-stream 'Wait for the whole answer instead of streaming it'
             cand --dry-run 'Send nothing: show the messages that would go, their estimated tokens and cost'
             cand --json 'Print one JSON object instead of the streamed answer: the answer with its request record (with --dry-run: the plan)'
@@ -127,6 +130,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --tokens 'One row per exchange: messages sent, tokens, estimate, cost, timings'
             cand --json 'Print the conversation, its messages and requests as JSON'
             cand --markdown 'Print the transcript as Markdown'
+            cand --last-answer 'Print only the last answer, as the model wrote it (for pipes: `| pbcopy`, `> a.md`)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -316,6 +320,15 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tm;models'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --known 'Without asking the server: every chat model of the price table'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tm;completions'= {
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand -h 'Print help'
@@ -337,6 +350,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand export 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
+            cand models 'The models the server offers, with their prices, context window and API'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -392,6 +406,8 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help;config;path'= {
         }
         &'tm;help;prices'= {
+        }
+        &'tm;help;models'= {
         }
         &'tm;help;completions'= {
         }

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use std::ffi::OsString;
+
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
 use crate::attach::Detail;
 use crate::context::MaxMessages;
@@ -21,6 +23,39 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line, with `ask` put in where the first word (after `--db PATH`) is not
+    /// a subcommand: `tm "what is a monad?"` and `tm -c "and in Rust?"` ask, as `llm` and
+    /// `mods` do. A question that begins with a subcommand's name needs `ask`:
+    /// `tm ask list the files`.
+    pub fn parse_with_ask_by_default() -> Self {
+        Self::parse_from(with_ask_by_default(std::env::args_os().collect()))
+    }
+}
+
+fn with_ask_by_default(mut args: Vec<OsString>) -> Vec<OsString> {
+    let mut first = 1;
+    while let Some(arg) = args.get(first).map(|a| a.to_string_lossy()) {
+        match arg.as_ref() {
+            "--db" => first += 2,
+            db if db.starts_with("--db=") => first += 1,
+            _ => break,
+        }
+    }
+    let Some(word) = args.get(first).map(|a| a.to_string_lossy().into_owned()) else {
+        return args;
+    };
+    let command = Cli::command();
+    let is_command = command
+        .get_subcommands()
+        .any(|c| c.get_name() == word || c.get_all_aliases().any(|alias| alias == word));
+    let asks_clap = matches!(word.as_str(), "help" | "-h" | "--help" | "-V" | "--version");
+    if !is_command && !asks_clap {
+        args.insert(first, "ask".into());
+    }
+    args
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +88,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// The price table in use, its source and date (per-size image entries: `tm prices NAME`)
     Prices(PricesArgs),
+    /// The models the server offers, with their prices, context window and API
+    Models(ModelsArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -122,6 +159,11 @@ pub struct AskArgs {
     /// Drop the oldest history messages until the prompt's estimate fits this many tokens
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub context_tokens: Option<u64>,
+
+    /// Write the question in $VISUAL or $EDITOR (vi without either), starting from the
+    /// words; an empty file sends nothing
+    #[arg(short, long, conflicts_with = "retry")]
+    pub editor: bool,
 
     /// Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable
     #[arg(short, long, value_name = "FILE")]
@@ -232,6 +274,9 @@ pub struct ShowArgs {
     /// Print the transcript as Markdown
     #[arg(long, group = "format")]
     pub markdown: bool,
+    /// Print only the last answer, as the model wrote it (for pipes: `| pbcopy`, `> a.md`)
+    #[arg(long, group = "format")]
+    pub last_answer: bool,
 }
 
 #[derive(Debug, Args)]
@@ -377,6 +422,16 @@ pub struct PricesArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Without asking the server: every chat model of the price table
+    #[arg(long)]
+    pub known: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
@@ -384,4 +439,44 @@ pub struct CompletionsArgs {
 /// A conversation id as typed: a whole number from 1 up.
 fn conversation_id() -> impl TypedValueParser<Value = ConversationId> {
     clap::value_parser!(i32).range(1..).map(ConversationId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        with_ask_by_default(words.iter().map(OsString::from).collect())
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_first_word_that_is_no_command_asks() {
+        assert_eq!(
+            args(&["tm", "what is a monad?"]),
+            ["tm", "ask", "what is a monad?"]
+        );
+        assert_eq!(args(&["tm", "-c", "more"]), ["tm", "ask", "-c", "more"]);
+        assert_eq!(
+            args(&["tm", "--db", "x.db", "hello"]),
+            ["tm", "--db", "x.db", "ask", "hello"]
+        );
+        assert_eq!(
+            args(&["tm", "--db=x.db", "-m", "m", "hi"]),
+            ["tm", "--db=x.db", "ask", "-m", "m", "hi"]
+        );
+        for unchanged in [
+            &["tm", "list"][..],
+            &["tm", "ask", "list the files"],
+            &["tm", "--help"],
+            &["tm", "-V"],
+            &["tm", "help", "ask"],
+            &["tm"],
+            &["tm", "--db", "x.db", "usage"],
+        ] {
+            assert_eq!(args(unchanged), unchanged, "{unchanged:?}");
+        }
+    }
 }

@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use tm::{cli, commands, error};
 
 fn main() -> ExitCode {
-    match commands::run(cli::Cli::parse()) {
+    match commands::run(cli::Cli::parse_with_ask_by_default()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => error::report(&err),
     }

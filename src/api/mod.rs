@@ -222,6 +222,33 @@ impl Client {
         .await
     }
 
+    /// The ids of the models the server offers (`GET /models`).
+    pub async fn models(&self, on_retry: OnRetry<'_>) -> Result<Vec<String>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Listed {
+            #[serde(default)]
+            data: Vec<Model>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Model {
+            id: String,
+        }
+        let url = self.url("models");
+        let response = self
+            .send(|| self.http.get(&url), &url, "", on_retry)
+            .await?;
+        // A list of thousands of models is well under a megabyte.
+        let bytes = read_within(response, 16 * 1024 * 1024, &url, self.timeout, || {
+            ApiError::Malformed("the list of models is larger than 16 MB".into())
+        })
+        .await?;
+        let listed: Listed = serde_json::from_slice(&bytes).map_err(|e| {
+            let start = error::excerpt(&String::from_utf8_lossy(&bytes), &self.key, 80);
+            ApiError::Malformed(format!("{e} in the list of models `{start}`"))
+        })?;
+        Ok(listed.data.into_iter().map(|m| m.id).collect())
+    }
+
     /// A request whose whole answer is one JSON document of at most `limit` bytes; past it,
     /// the error `too_large` makes.
     async fn post_json<T: DeserializeOwned>(
@@ -290,16 +317,22 @@ impl Client {
         on_retry: OnRetry<'_>,
     ) -> Result<reqwest::Response, ApiError> {
         let url = self.url(path);
+        self.send(|| self.http.post(&url).json(body), &url, model, on_retry)
+            .await
+    }
+
+    /// Sends what `request` builds, with the key, until it succeeds or an error is not worth
+    /// another attempt: the one retry loop of every endpoint.
+    async fn send(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+        url: &str,
+        model: &str,
+        on_retry: OnRetry<'_>,
+    ) -> Result<reqwest::Response, ApiError> {
         let mut attempt = 1;
         loop {
-            let error = match self
-                .http
-                .post(&url)
-                .bearer_auth(&self.key)
-                .json(body)
-                .send()
-                .await
-            {
+            let error = match request().bearer_auth(&self.key).send().await {
                 Ok(response) if response.status().is_success() && !is_html(&response) => {
                     return Ok(response);
                 }
@@ -334,7 +367,7 @@ impl Client {
                     let text = self.start_of(response, ERROR_BODY_LIMIT).await;
                     ApiError::from_status(status, &text, model, &self.key, retry_after)
                 }
-                Err(e) => transport_error(&e, &url, self.timeout, false),
+                Err(e) => transport_error(&e, url, self.timeout, false),
             };
             let Some(wait) = retry::delay(&error, attempt) else {
                 return Err(error);

@@ -24,6 +24,13 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
     // With --retry the question is the stored one, and stdin is left alone.
     let typed = if args.retry {
         None
+    } else if args.editor {
+        let question = ui::editor::compose(&args.words.join(" "))?;
+        if question.is_empty() {
+            ui::status("nothing was sent: the question was left empty");
+            return Ok(());
+        }
+        Some((question.clone(), question))
     } else {
         Some(read_question(&args.words)?)
     };

@@ -38,6 +38,7 @@ const HELP: &str = "\
 /system TEXT   set the system prompt (/system alone removes it)
 /attach FILE   send an image, PDF or text file with the next question
 /retry         send the last failed question again
+/edit [TEXT]   write the next question in $VISUAL or $EDITOR
 /new           start a new conversation
 /exit          leave (Ctrl-D too)
 A line ending in \\ continues on the next line; a pasted block is one message.
@@ -426,6 +427,13 @@ impl Session {
                 eprintln!("a new conversation starts with the next question");
             }
             "retry" => return Ok(Flow::Retry),
+            "edit" => match ui::editor::compose(argument) {
+                Ok(question) if question.is_empty() => {
+                    eprintln!("nothing was sent: the question was left empty");
+                }
+                Ok(question) => return Ok(Flow::Ask(question)),
+                Err(err) => error::print(&err),
+            },
             "model" if argument.is_empty() => eprintln!("model: {}", self.options.model),
             "model" => {
                 let info = exchange::model_info(&self.table, argument, &self.settings)?;

@@ -16,6 +16,7 @@ pub mod export;
 pub mod image;
 pub mod import;
 pub mod list;
+pub mod models;
 pub mod prices;
 pub mod rename;
 pub mod show;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export::run(&args, &app),
         Command::Config(command) => config::run(command, &app),
         Command::Prices(args) => prices::run(&args, &app),
+        Command::Models(args) => models::run(&args, &app),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use serde::Serialize;
 
 use crate::app::{App, Opened};
 use crate::cli::ShowArgs;
 use crate::store::request::Request;
-use crate::store::{Conversation, Message, MessageId};
+use crate::store::{Conversation, Message, MessageId, Role};
 use crate::transcript::{self, File};
 use crate::ui::{self, fmt, record, table};
 
@@ -32,7 +32,20 @@ struct Json<'a> {
 pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
     let Opened { mut store, .. } = app.open()?;
     let transcript = transcript::load(&mut store, args.id, args.tokens)?;
-    let text = if args.json {
+    let text = if args.last_answer {
+        let answer = transcript
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.role == Role::Assistant)
+            .ok_or_else(|| anyhow!("conversation {} has no answer yet", args.id))?;
+        // As the model wrote it, with the one line break a terminal needs at the end.
+        answer
+            .content
+            .strip_suffix('\n')
+            .unwrap_or(&answer.content)
+            .to_owned()
+    } else if args.json {
         let messages = transcript
             .messages
             .iter()

@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod conversations;
+pub mod editor;
 pub mod fmt;
 pub mod input;
 pub mod record;

@@ -11,6 +11,7 @@ mod completions;
 mod concurrency;
 mod config;
 mod faults;
+mod habits;
 mod hostile;
 mod images;
 mod prices;
