@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'One line for a shell prompt: today''s and this month''s cost, and the budgets')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write conversations out, as JSON lines for `tm import tm` or as Markdown')
+            [CompletionResult]::new('role', 'role', [CompletionResultType]::ParameterValue, 'Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'The models the server offers, with their prices, context window and API')
@@ -55,6 +56,10 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or max_output_tokens to the Responses API)')
             [CompletionResult]::new('--tier', '--tier', [CompletionResultType]::ParameterName, 'Service tier, sent as service_tier: flex is about half price and slower, priority (fast) about twice; billed as the tier the response names [default: setting `tier`]')
             [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A saved role (`tm role set`): its system prompt, and its model unless -m is given')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A saved role (`tm role set`): its system prompt, and its model unless -m is given')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record')
+            [CompletionResult]::new('--option', '--option', [CompletionResultType]::ParameterName, 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record')
             [CompletionResult]::new('--context-tokens', '--context-tokens', [CompletionResultType]::ParameterName, 'Drop the oldest history messages until the prompt''s estimate fits this many tokens')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable')
             [CompletionResult]::new('--attach', '--attach', [CompletionResultType]::ParameterName, 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable')
@@ -89,6 +94,10 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or max_output_tokens to the Responses API)')
             [CompletionResult]::new('--tier', '--tier', [CompletionResultType]::ParameterName, 'Service tier, sent as service_tier: flex is about half price and slower, priority (fast) about twice; billed as the tier the response names [default: setting `tier`]')
             [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A saved role (`tm role set`): its system prompt, and its model unless -m is given')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A saved role (`tm role set`): its system prompt, and its model unless -m is given')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record')
+            [CompletionResult]::new('--option', '--option', [CompletionResultType]::ParameterName, 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
             [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Pick one of the recent conversations from a list')
@@ -268,6 +277,64 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tm;role' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save a role, replacing one of the same name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every saved role')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a saved role')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;role;set' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The model the role asks with, unless -m is given')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The model the role asks with, unless -m is given')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;role;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;role;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tm;role;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save a role, replacing one of the same name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every saved role')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a saved role')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tm;role;help;set' {
+            break
+        }
+        'tm;role;help;list' {
+            break
+        }
+        'tm;role;help;remove' {
+            break
+        }
+        'tm;role;help;help' {
+            break
+        }
         'tm;config' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The history database [default: $XDG_DATA_HOME/tm/tm.db]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -389,6 +456,7 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'One line for a shell prompt: today''s and this month''s cost, and the budgets')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write conversations out, as JSON lines for `tm import tm` or as Markdown')
+            [CompletionResult]::new('role', 'role', [CompletionResultType]::ParameterValue, 'Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings')
             [CompletionResult]::new('prices', 'prices', [CompletionResultType]::ParameterValue, 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'The models the server offers, with their prices, context window and API')
@@ -443,6 +511,21 @@ Register-ArgumentCompleter -Native -CommandName 'tm' -ScriptBlock {
             break
         }
         'tm;help;export' {
+            break
+        }
+        'tm;help;role' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save a role, replacing one of the same name')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every saved role')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a saved role')
+            break
+        }
+        'tm;help;role;set' {
+            break
+        }
+        'tm;help;role;list' {
+            break
+        }
+        'tm;help;role;remove' {
             break
         }
         'tm;help;config' {

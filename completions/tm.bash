@@ -55,6 +55,9 @@ _tm() {
             tm,rename)
                 cmd="tm__subcmd__rename"
                 ;;
+            tm,role)
+                cmd="tm__subcmd__role"
+                ;;
             tm,show)
                 cmd="tm__subcmd__show"
                 ;;
@@ -139,6 +142,9 @@ _tm() {
             tm__subcmd__help,rename)
                 cmd="tm__subcmd__help__subcmd__rename"
                 ;;
+            tm__subcmd__help,role)
+                cmd="tm__subcmd__help__subcmd__role"
+                ;;
             tm__subcmd__help,show)
                 cmd="tm__subcmd__help__subcmd__show"
                 ;;
@@ -175,6 +181,15 @@ _tm() {
             tm__subcmd__help__subcmd__import,tokenmeter)
                 cmd="tm__subcmd__help__subcmd__import__subcmd__tokenmeter"
                 ;;
+            tm__subcmd__help__subcmd__role,list)
+                cmd="tm__subcmd__help__subcmd__role__subcmd__list"
+                ;;
+            tm__subcmd__help__subcmd__role,remove)
+                cmd="tm__subcmd__help__subcmd__role__subcmd__remove"
+                ;;
+            tm__subcmd__help__subcmd__role,set)
+                cmd="tm__subcmd__help__subcmd__role__subcmd__set"
+                ;;
             tm__subcmd__import,chatgpt)
                 cmd="tm__subcmd__import__subcmd__chatgpt"
                 ;;
@@ -205,6 +220,30 @@ _tm() {
             tm__subcmd__import__subcmd__help,tokenmeter)
                 cmd="tm__subcmd__import__subcmd__help__subcmd__tokenmeter"
                 ;;
+            tm__subcmd__role,help)
+                cmd="tm__subcmd__role__subcmd__help"
+                ;;
+            tm__subcmd__role,list)
+                cmd="tm__subcmd__role__subcmd__list"
+                ;;
+            tm__subcmd__role,remove)
+                cmd="tm__subcmd__role__subcmd__remove"
+                ;;
+            tm__subcmd__role,set)
+                cmd="tm__subcmd__role__subcmd__set"
+                ;;
+            tm__subcmd__role__subcmd__help,help)
+                cmd="tm__subcmd__role__subcmd__help__subcmd__help"
+                ;;
+            tm__subcmd__role__subcmd__help,list)
+                cmd="tm__subcmd__role__subcmd__help__subcmd__list"
+                ;;
+            tm__subcmd__role__subcmd__help,remove)
+                cmd="tm__subcmd__role__subcmd__help__subcmd__remove"
+                ;;
+            tm__subcmd__role__subcmd__help,set)
+                cmd="tm__subcmd__role__subcmd__help__subcmd__set"
+                ;;
             *)
                 ;;
         esac
@@ -212,7 +251,7 @@ _tm() {
 
     case "${cmd}" in
         tm)
-            opts="-h -V --db --help --version ask chat image list show rename delete usage status import export config prices models completions help"
+            opts="-h -V --db --help --version ask chat image list show rename delete usage status import export role config prices models completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,7 +269,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -y -e -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --context-tokens --editor --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -y -r -o -e -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --role --option --context-tokens --editor --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +313,22 @@ _tm() {
                     ;;
                 --api)
                     COMPREPLY=($(compgen -W "auto chat responses" -- "${cur}"))
+                    return 0
+                    ;;
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --context-tokens)
@@ -304,7 +359,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__chat)
-            opts="-m -s -y -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --yes --db --help --version"
+            opts="-m -s -y -r -o -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --yes --role --option --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,6 +403,22 @@ _tm() {
                     ;;
                 --api)
                     COMPREPLY=($(compgen -W "auto chat responses" -- "${cur}"))
+                    return 0
+                    ;;
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -638,7 +709,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__help)
-            opts="ask chat image list show rename delete usage status import export config prices models completions help"
+            opts="ask chat image list show rename delete usage status import export role config prices models completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -948,6 +1019,62 @@ _tm() {
         tm__subcmd__help__subcmd__rename)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__help__subcmd__role)
+            opts="set list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__help__subcmd__role__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__help__subcmd__role__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__help__subcmd__role__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1302,6 +1429,156 @@ _tm() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role)
+            opts="-h -V --db --help --version set list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__help)
+            opts="set list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__list)
+            opts="-h -V --json --db --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__remove)
+            opts="-h -V --db --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tm__subcmd__role__subcmd__set)
+            opts="-m -h -V --model --db --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

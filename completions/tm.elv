@@ -34,6 +34,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand status 'One line for a shell prompt: today''s and this month''s cost, and the budgets'
             cand import 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
             cand export 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
+            cand role 'Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand models 'The models the server offers, with their prices, context window and API'
@@ -51,6 +52,10 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --max-output 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or max_output_tokens to the Responses API)'
             cand --tier 'Service tier, sent as service_tier: flex is about half price and slower, priority (fast) about twice; billed as the tier the response names [default: setting `tier`]'
             cand --api 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]'
+            cand -r 'A saved role (`tm role set`): its system prompt, and its model unless -m is given'
+            cand --role 'A saved role (`tm role set`): its system prompt, and its model unless -m is given'
+            cand -o 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record'
+            cand --option 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record'
             cand --context-tokens 'Drop the oldest history messages until the prompt''s estimate fits this many tokens'
             cand -a 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable'
             cand --attach 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable'
@@ -84,6 +89,10 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand --max-output 'Most tokens an answer may use, reasoning included (sent as max_completion_tokens, or max_output_tokens to the Responses API)'
             cand --tier 'Service tier, sent as service_tier: flex is about half price and slower, priority (fast) about twice; billed as the tier the response names [default: setting `tier`]'
             cand --api 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]'
+            cand -r 'A saved role (`tm role set`): its system prompt, and its model unless -m is given'
+            cand --role 'A saved role (`tm role set`): its system prompt, and its model unless -m is given'
+            cand -o 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record'
+            cand --option 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record'
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand --last 'Continue the most recent conversation'
             cand --pick 'Pick one of the recent conversations from a list'
@@ -243,6 +252,55 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tm;role'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Save a role, replacing one of the same name'
+            cand list 'Every saved role'
+            cand remove 'Remove a saved role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;role;set'= {
+            cand -m 'The model the role asks with, unless -m is given'
+            cand --model 'The model the role asks with, unless -m is given'
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;role;list'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;role;remove'= {
+            cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tm;role;help'= {
+            cand set 'Save a role, replacing one of the same name'
+            cand list 'Every saved role'
+            cand remove 'Remove a saved role'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tm;role;help;set'= {
+        }
+        &'tm;role;help;list'= {
+        }
+        &'tm;role;help;remove'= {
+        }
+        &'tm;role;help;help'= {
+        }
         &'tm;config'= {
             cand --db 'The history database [default: $XDG_DATA_HOME/tm/tm.db]'
             cand -h 'Print help'
@@ -348,6 +406,7 @@ set edit:completion:arg-completer[tm] = {|@words|
             cand status 'One line for a shell prompt: today''s and this month''s cost, and the budgets'
             cand import 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
             cand export 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
+            cand role 'Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`'
             cand config 'Show or change settings'
             cand prices 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
             cand models 'The models the server offers, with their prices, context window and API'
@@ -387,6 +446,17 @@ set edit:completion:arg-completer[tm] = {|@words|
         &'tm;help;import;tm'= {
         }
         &'tm;help;export'= {
+        }
+        &'tm;help;role'= {
+            cand set 'Save a role, replacing one of the same name'
+            cand list 'Every saved role'
+            cand remove 'Remove a saved role'
+        }
+        &'tm;help;role;set'= {
+        }
+        &'tm;help;role;list'= {
+        }
+        &'tm;help;role;remove'= {
         }
         &'tm;help;config'= {
             cand list 'Every setting, its value and where the value came from'

@@ -38,6 +38,7 @@ complete -c tm -n "__fish_tm_needs_command" -f -a "usage" -d 'Tokens and cost by
 complete -c tm -n "__fish_tm_needs_command" -f -a "status" -d 'One line for a shell prompt: today\'s and this month\'s cost, and the budgets'
 complete -c tm -n "__fish_tm_needs_command" -f -a "import" -d 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
 complete -c tm -n "__fish_tm_needs_command" -f -a "export" -d 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
+complete -c tm -n "__fish_tm_needs_command" -f -a "role" -d 'Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`'
 complete -c tm -n "__fish_tm_needs_command" -f -a "config" -d 'Show or change settings'
 complete -c tm -n "__fish_tm_needs_command" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
 complete -c tm -n "__fish_tm_needs_command" -f -a "models" -d 'The models the server offers, with their prices, context window and API'
@@ -62,6 +63,8 @@ fast\t''"
 complete -c tm -n "__fish_tm_using_subcommand ask" -l api -d 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]' -r -f -a "auto\t''
 chat\t''
 responses\t''"
+complete -c tm -n "__fish_tm_using_subcommand ask" -s r -l role -d 'A saved role (`tm role set`): its system prompt, and its model unless -m is given' -r
+complete -c tm -n "__fish_tm_using_subcommand ask" -s o -l option -d 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -l context-tokens -d 'Drop the oldest history messages until the prompt\'s estimate fits this many tokens' -r
 complete -c tm -n "__fish_tm_using_subcommand ask" -s a -l attach -d 'Attach a file: an image (PNG, JPEG, GIF, WebP), a PDF or a UTF-8 text file; repeatable' -r -F
 complete -c tm -n "__fish_tm_using_subcommand ask" -l detail -d 'How closely the model looks at attached images (low costs least)' -r -f -a "low\t''
@@ -97,6 +100,8 @@ fast\t''"
 complete -c tm -n "__fish_tm_using_subcommand chat" -l api -d 'Where questions go: chat (Chat Completions), responses (the Responses API), or auto, the Responses API only for models served nowhere else [default: setting `api`, auto]' -r -f -a "auto\t''
 chat\t''
 responses\t''"
+complete -c tm -n "__fish_tm_using_subcommand chat" -s r -l role -d 'A saved role (`tm role set`): its system prompt, and its model unless -m is given' -r
+complete -c tm -n "__fish_tm_using_subcommand chat" -s o -l option -d 'A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the value is JSON, else text); repeatable, and kept with the request record' -r
 complete -c tm -n "__fish_tm_using_subcommand chat" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand chat" -l last -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand chat" -l pick -d 'Pick one of the recent conversations from a list'
@@ -189,6 +194,28 @@ complete -c tm -n "__fish_tm_using_subcommand export" -s o -l output -d 'Write t
 complete -c tm -n "__fish_tm_using_subcommand export" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tm -n "__fish_tm_using_subcommand export" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Save a role, replacing one of the same name'
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'Every saved role'
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -f -a "remove" -d 'Remove a saved role'
+complete -c tm -n "__fish_tm_using_subcommand role; and not __fish_seen_subcommand_from set list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from set" -s m -l model -d 'The model the role asks with, unless -m is given' -r
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from set" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from list" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from remove" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "set" -d 'Save a role, replacing one of the same name'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every saved role'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a saved role'
+complete -c tm -n "__fish_tm_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand config; and not __fish_seen_subcommand_from list get set unset path help" -s V -l version -d 'Print version'
@@ -232,26 +259,30 @@ complete -c tm -n "__fish_tm_using_subcommand models" -s V -l version -d 'Print 
 complete -c tm -n "__fish_tm_using_subcommand completions" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F
 complete -c tm -n "__fish_tm_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "image" -d 'Generate images, save them, and record what they cost'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "rename" -d 'Retitle a conversation'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model, conversation or service tier'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "status" -d 'One line for a shell prompt: today\'s and this month\'s cost, and the budgets'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "import" -d 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "export" -d 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "config" -d 'Show or change settings'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "models" -d 'The models the server offers, with their prices, context window and API'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export config prices models completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "ask" -d 'Ask one question; the answer streams to stdout (piped stdin is read too)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "chat" -d 'An interactive conversation; a new one unless --conv, --last or --pick'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "image" -d 'Generate images, save them, and record what they cost'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "list" -d 'Conversations, newest first, with their tokens and cost'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "show" -d 'A conversation\'s transcript with the tokens of every message'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "rename" -d 'Retitle a conversation'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "delete" -d 'Delete conversations with their messages and request records'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "usage" -d 'Tokens and cost by day, week, month, model, conversation or service tier'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "status" -d 'One line for a shell prompt: today\'s and this month\'s cost, and the budgets'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "import" -d 'Bring conversations in: from the original TokenMetered, ChatGPT, llm, or a tm export'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "export" -d 'Write conversations out, as JSON lines for `tm import tm` or as Markdown'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "role" -d 'Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "config" -d 'Show or change settings'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "prices" -d 'The price table in use, its source and date (per-size image entries: `tm prices NAME`)'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "models" -d 'The models the server offers, with their prices, context window and API'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tm -n "__fish_tm_using_subcommand help; and not __fish_seen_subcommand_from ask chat image list show rename delete usage status import export role config prices models completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "tokenmeter" -d 'The original TokenMetered\'s database.db (opened read-only, left as it was)'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "chatgpt" -d 'A ChatGPT data export: the zip, its folder, conversations.json, or the split conversations-NNN.json files\' folder'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "llm" -d 'llm\'s logs.db'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "tm" -d 'A file written by `tm export` here or on another machine; what is here already is skipped'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "set" -d 'Save a role, replacing one of the same name'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "list" -d 'Every saved role'
+complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "remove" -d 'Remove a saved role'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Every setting, its value and where the value came from'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value'
 complete -c tm -n "__fish_tm_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting; `set api-key` without a value asks for it hidden, or reads piped stdin'

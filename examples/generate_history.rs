@@ -250,6 +250,8 @@ fn main() -> Result<()> {
                         system_prompt: None,
                         started_at: &stamp,
                         outcome: Outcome::Pending,
+                        role: None,
+                        options: None,
                     },
                 )?;
                 let length = 30 + random.below(200);
@@ -301,6 +303,8 @@ fn main() -> Result<()> {
                             system_prompt: None,
                             started_at: &stamp,
                             outcome: Outcome::Pending,
+                            role: None,
+                            options: None,
                         },
                     )?;
                     // 20 text tokens in, 4,160 image tokens out, at gpt-image-2's prices.

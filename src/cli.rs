@@ -83,6 +83,9 @@ pub enum Command {
     Import(ImportSource),
     /// Write conversations out, as JSON lines for `tm import tm` or as Markdown
     Export(ExportArgs),
+    /// Saved roles: a named system prompt with an optional model, for `ask -r` and `/role`
+    #[command(subcommand)]
+    Role(RoleCommand),
     /// Show or change settings
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -132,6 +135,15 @@ pub struct SendArgs {
     /// `budget.day`, `budget.month`); without it a terminal asks and anything else refuses
     #[arg(short, long)]
     pub yes: bool,
+
+    /// A saved role (`tm role set`): its system prompt, and its model unless -m is given
+    #[arg(short, long, value_name = "NAME")]
+    pub role: Option<String>,
+
+    /// A request field tm does not set itself, such as temperature=0.2 or top_p=0.9 (the
+    /// value is JSON, else text); repeatable, and kept with the request record
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +404,28 @@ pub enum By {
     Model,
     Conversation,
     Tier,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Save a role, replacing one of the same name
+    Set {
+        name: String,
+        /// The model the role asks with, unless -m is given
+        #[arg(short, long, value_name = "MODEL")]
+        model: Option<String>,
+        /// The system prompt; several words are joined with spaces
+        #[arg(required = true, value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// Every saved role
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a saved role
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]

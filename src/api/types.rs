@@ -1,5 +1,7 @@
 //! The OpenAI wire formats, Chat Completions and the Responses API, as far as tm uses them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::tokens::Tally;
@@ -71,6 +73,9 @@ pub struct ChatRequest<'a> {
     pub prompt_cache_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<&'a str>,
+    /// Fields the user added (`-o temperature=0.2`).
+    #[serde(flatten)]
+    pub extra: &'a BTreeMap<String, serde_json::Value>,
 }
 
 /// `POST /responses`. The system prompt goes as `instructions`, the conversation as `input`.
@@ -92,6 +97,9 @@ pub struct ResponsesRequest<'a> {
     pub store: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
+    /// Fields the user added (`-o temperature=0.2`).
+    #[serde(flatten)]
+    pub extra: &'a BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]

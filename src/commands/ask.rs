@@ -59,6 +59,7 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
         &args.send,
         &settings,
         continued_model.as_deref(),
+        store.role(args.send.role.as_deref())?.as_ref(),
         args.context_tokens,
         !args.no_stream,
         Counting::WhenUnreported,

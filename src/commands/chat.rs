@@ -39,6 +39,7 @@ const HELP: &str = "\
 /attach FILE   send an image, PDF or text file with the next question
 /retry         send the last failed question again
 /edit [TEXT]   write the next question in $VISUAL or $EDITOR
+/role NAME     take a saved role: its system prompt, and its model if it has one
 /new           start a new conversation
 /exit          leave (Ctrl-D too)
 A line ending in \\ continues on the next line; a pasted block is one message.
@@ -92,6 +93,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         &args.send,
         &settings,
         continued_model.as_deref(),
+        store.role(args.send.role.as_deref())?.as_ref(),
         None,
         true,
         Counting::Always,
@@ -414,6 +416,25 @@ impl Session {
         Ok(())
     }
 
+    /// Goes on with `options` (another model, or a role) when the effort asked for fits its
+    /// model; else says why, and the current ones stay.
+    fn switch(&mut self, mut options: Options) -> Result<bool> {
+        let info = exchange::model_info(&self.table, &options.model, &self.settings)?;
+        options.effort.clone_from(&self.effort);
+        match options.fit_effort(info.as_ref()) {
+            Ok(()) => {
+                self.options = options;
+                self.model_info = info;
+                Ok(true)
+            }
+            Err(err) => {
+                error::print(&err);
+                eprintln!("the model stays {}", self.options.model);
+                Ok(false)
+            }
+        }
+    }
+
     fn command(&mut self, command: &str) -> Result<Flow> {
         let (name, argument) = command
             .split_once(char::is_whitespace)
@@ -427,6 +448,21 @@ impl Session {
                 eprintln!("a new conversation starts with the next question");
             }
             "retry" => return Ok(Flow::Retry),
+            "role" if argument.is_empty() => match &self.options.role {
+                Some(role) => eprintln!("role: {role} · model: {}", self.options.model),
+                None => eprintln!("no role; /role NAME takes one (`tm role list` shows them)"),
+            },
+            "role" => match self.store.role(Some(argument)) {
+                Ok(Some(role)) => {
+                    let mut options = self.options.clone();
+                    options.take_role(&role);
+                    if self.switch(options)? {
+                        eprintln!("role: {} · model: {}", role.name, self.options.model);
+                    }
+                }
+                Ok(None) => {}
+                Err(err) => error::print(&err),
+            },
             "edit" => match ui::editor::compose(argument) {
                 Ok(question) if question.is_empty() => {
                     eprintln!("nothing was sent: the question was left empty");
@@ -436,22 +472,12 @@ impl Session {
             },
             "model" if argument.is_empty() => eprintln!("model: {}", self.options.model),
             "model" => {
-                let info = exchange::model_info(&self.table, argument, &self.settings)?;
-                let mut options = Options {
+                let options = Options {
                     model: argument.to_owned(),
-                    effort: self.effort.clone(),
                     ..self.options.clone()
                 };
-                match options.fit_effort(info.as_ref()) {
-                    Ok(()) => {
-                        self.options = options;
-                        self.model_info = info;
-                        eprintln!("model: {argument}");
-                    }
-                    Err(err) => {
-                        error::print(&err);
-                        eprintln!("the model stays {}", self.options.model);
-                    }
+                if self.switch(options)? {
+                    eprintln!("model: {argument}");
                 }
             }
             "max" if argument.is_empty() => {

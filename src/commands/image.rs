@@ -157,6 +157,8 @@ pub fn run(args: &ImageArgs, app: &App) -> Result<()> {
                 system_prompt: None,
                 started_at: &started_at,
                 outcome: Outcome::Pending,
+                role: None,
+                options: None,
             },
         )
     })?;

@@ -19,6 +19,7 @@ pub mod list;
 pub mod models;
 pub mod prices;
 pub mod rename;
+pub mod role;
 pub mod show;
 pub mod status;
 pub mod usage;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&args, &app),
         Command::Import(source) => import::run(&source, &app),
         Command::Export(args) => export::run(&args, &app),
+        Command::Role(command) => role::run(&command, &app),
         Command::Config(command) => config::run(command, &app),
         Command::Prices(args) => prices::run(&args, &app),
         Command::Models(args) => models::run(&args, &app),

@@ -90,11 +90,15 @@ fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> Strin
     // Narrow terminals: first token, time, estimate, cache writes, reasoning, cached, sent
     // and model go; the number, prompt, completion and cost stay.
     .fit(None, &[11, 10, 8, 5, 7, 4, 1, 2]);
-    for request in requests {
-        let number = request
+    // A request is numbered by its question's place in the conversation.
+    let number_of = |request: &Request| {
+        request
             .question_id
             .and_then(|q| numbers.get(&q))
-            .map_or_else(String::new, ToString::to_string);
+            .map_or_else(String::new, ToString::to_string)
+    };
+    for request in requests {
+        let number = number_of(request);
         let model = record::model_and_tier(&request.model, request.service_tier.as_deref());
         let timing = [request.duration_ms, request.first_token_ms]
             .map(|ms| ms.map_or_else(String::new, |ms| fmt::duration_ms(ms.into())));
@@ -105,5 +109,13 @@ fn exchanges(requests: &[Request], numbers: &HashMap<MessageId, usize>) -> Strin
                 .chain(timing),
         );
     }
-    table::render(&out)
+    let mut text = table::render(&out);
+    // What shaped a request besides its messages, under the table: rarely there, and too
+    // long for a column.
+    for request in requests {
+        if let Some(shaped) = record::shaped_by(request) {
+            text.push_str(&format!("\n#{} {shaped}", number_of(request)));
+        }
+    }
+    text
 }

@@ -394,6 +394,7 @@ fn request<'a>(
             max_completion_tokens: options.max_output,
             prompt_cache_key,
             service_tier: options.tier.as_deref(),
+            extra: &options.extra,
         }),
         Endpoint::Responses => {
             let (system, messages): (Vec<&Part>, Vec<&Part>) =
@@ -408,6 +409,7 @@ fn request<'a>(
                 service_tier: options.tier.as_deref(),
                 store: false,
                 prompt_cache_key,
+                extra: &options.extra,
             })
         }
     }
@@ -519,6 +521,9 @@ fn record_question(
                 system_prompt: options.system.as_deref(),
                 started_at: &now,
                 outcome: Outcome::Pending,
+                role: options.role.as_deref(),
+                options: (!options.extra.is_empty())
+                    .then(|| serde_json::to_string(&options.extra).unwrap_or_default()),
             },
         )?;
         Conversation::touch(conn, conversation, &now)?;

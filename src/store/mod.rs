@@ -62,6 +62,7 @@ mod id;
 pub mod image;
 mod message;
 pub mod request;
+pub mod role;
 pub mod schema;
 pub mod search;
 pub mod settings;
@@ -238,6 +239,18 @@ impl Store {
             });
         }
         Ok(None)
+    }
+
+    /// The saved role `name` names, when it names one; an error says which roles there are.
+    pub fn role(&mut self, name: Option<&str>) -> Result<Option<role::Role>> {
+        let Some(name) = name else { return Ok(None) };
+        self.read(|conn| role::find(conn, name))?
+            .map(Some)
+            .ok_or_else(|| {
+                crate::error::usage(format!(
+                    "there is no role '{name}'; `tm role list` shows the roles, `tm role set {name} …` saves one"
+                ))
+            })
     }
 
     /// The model a continued conversation goes on with, when it has one.

@@ -38,6 +38,10 @@ pub struct NewRequest<'a> {
     pub system_prompt: Option<&'a str>,
     pub started_at: &'a str,
     pub outcome: Outcome,
+    /// The saved role the request used.
+    pub role: Option<&'a str>,
+    /// The fields added with `-o`, as a JSON object.
+    pub options: Option<String>,
 }
 
 /// Written when the request has ended, however it ended.
@@ -195,6 +199,10 @@ pub struct Request {
     pub duration_ms: Option<i32>,
     pub outcome: Outcome,
     pub error: Option<String>,
+    /// The saved role the request used.
+    pub role: Option<String>,
+    /// The fields added with `-o KEY=VALUE`, as a JSON object.
+    pub options: Option<String>,
 }
 
 /// The ids a request sent. A stored value that is not a JSON list of ids is an error that

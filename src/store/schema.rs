@@ -106,6 +106,16 @@ diesel::table! {
         service_tier -> Nullable<Text>,
         uuid -> Nullable<Text>,
         imported -> Nullable<Text>,
+        role -> Nullable<Text>,
+        options -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    roles (name) {
+        name -> Text,
+        system -> Text,
+        model -> Nullable<Text>,
     }
 }
 
@@ -148,6 +158,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     messages,
     requests,
+    roles,
     settings,
     usage_totals,
 );

@@ -198,6 +198,7 @@ pub fn details(request: &Request, sent: &str) -> String {
         }
         _ => String::new(),
     };
+    let shaped = shaped_by(request).map_or_else(String::new, |s| format!("\n{s}"));
     let written = match numbers.cache_write {
         Some(n) if n > 0 => format!(", {} written", numbers.figure(Some(n))),
         _ => String::new(),
@@ -216,7 +217,7 @@ pub fn details(request: &Request, sent: &str) -> String {
          sent: {sent}{system}\n\
          prompt: {} tokens ({} cached{written}) · estimated before sending: {}\n\
          completion: {} tokens ({} reasoning)\n\
-         cost: {}{prices}",
+         cost: {}{prices}{shaped}",
         request.id,
         model_and_tier(&request.model, request.service_tier.as_deref()),
         request.outcome.as_str(),
@@ -229,6 +230,16 @@ pub fn details(request: &Request, sent: &str) -> String {
         n(numbers.reasoning),
         numbers.cost(),
     )
+}
+
+/// `role: coder · options: {"temperature":0.2}`: what besides the messages shaped a
+/// request; `None` when nothing did.
+pub fn shaped_by(request: &Request) -> Option<String> {
+    let parts: Vec<String> = [("role", &request.role), ("options", &request.options)]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}: {v}")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// `tm show`'s line over a question: the prompt tokens of the request it started, and which

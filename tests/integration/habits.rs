@@ -192,3 +192,124 @@ fn models_from_the_server_and_the_table() {
     );
     assert!(!ids.iter().any(|id| id.contains("image")), "{ids:?}");
 }
+
+/// A saved role is a system prompt with an optional model: `ask -r` uses both (a `-m`
+/// still wins), the request records it, and `/role` takes one in chat.
+#[test]
+fn saved_roles() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("A."), answer("B."), answer("C.")]);
+    env.tm()
+        .args([
+            "role", "set", "coder", "-m", "gpt-5.5", "Answer", "with", "code.",
+        ])
+        .assert()
+        .success()
+        .stderr("saved the role coder\n");
+    env.tm()
+        .args(["role", "set", "terse", "Be terse."])
+        .assert()
+        .success();
+    let listed: Value = serde_json::from_str(&stdout(
+        &env.tm()
+            .args(["role", "list", "--json"])
+            .output()
+            .expect("runs"),
+    ))
+    .expect("JSON");
+    assert_eq!(
+        listed,
+        json!([
+            {"name": "coder", "system": "Answer with code.", "model": "gpt-5.5"},
+            {"name": "terse", "system": "Be terse.", "model": null}
+        ])
+    );
+    env.tm_with(&server)
+        .args(["ask", "-q", "-r", "coder", "sort a list"])
+        .assert()
+        .success();
+    env.tm_with(&server)
+        .args(["ask", "-q", "-r", "coder", "-m", "gpt-5.4-mini", "again"])
+        .assert()
+        .success();
+    let sent = server.requests();
+    assert_eq!(sent[0].json()["model"], json!("gpt-5.5"));
+    assert_eq!(
+        sent[0].json()["messages"][0],
+        json!({"role": "system", "content": "Answer with code."})
+    );
+    assert_eq!(sent[1].json()["model"], json!("gpt-5.4-mini"));
+    assert_eq!(
+        env.rows("SELECT role, model FROM requests ORDER BY id"),
+        [["coder", "gpt-5.5"], ["coder", "gpt-5.4-mini"]]
+    );
+    let unknown = env
+        .tm()
+        .args(["ask", "-r", "poet", "hi"])
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("there is no role 'poet'"),
+        "{}",
+        stderr(&unknown)
+    );
+    env.tm_with(&server)
+        .args(["chat"])
+        .write_stdin("/role terse\nhello\n")
+        .assert()
+        .success();
+    assert_eq!(
+        server.requests()[2].json()["messages"][0],
+        json!({"role": "system", "content": "Be terse."})
+    );
+    env.tm()
+        .args(["role", "remove", "terse"])
+        .assert()
+        .success();
+    env.tm()
+        .args(["role", "remove", "terse"])
+        .assert()
+        .failure();
+}
+
+/// `-o KEY=VALUE` adds a request field, kept with the record and shown under `show
+/// --tokens`; a field tm sets itself is refused.
+#[test]
+fn request_options_pass_through() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("A.")]);
+    env.tm_with(&server)
+        .args(["ask", "-q", "-o", "temperature=0.2", "-o", "user=me", "hi"])
+        .assert()
+        .success();
+    let body = server.requests()[0].json();
+    assert_eq!(
+        (body["temperature"].clone(), body["user"].clone()),
+        (json!(0.2), json!("me"))
+    );
+    assert_eq!(
+        env.rows("SELECT options FROM requests"),
+        [[r#"{"temperature":0.2,"user":"me"}"#]]
+    );
+    let shown = stdout(
+        &env.tm()
+            .args(["show", "1", "--tokens"])
+            .output()
+            .expect("runs"),
+    );
+    assert!(
+        shown.ends_with("\n#1 options: {\"temperature\":0.2,\"user\":\"me\"}\n"),
+        "{shown}"
+    );
+    let refused = env
+        .tm()
+        .args(["ask", "-o", "stream=false", "hi"])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        stderr(&refused),
+        "tm: error: -o stream: tm sets stream itself (use --no-stream)\n"
+    );
+}

@@ -63,7 +63,7 @@ fn a_database_from_a_newer_tm_is_refused_untouched() {
     drop(conn);
     refused(
         &env,
-        "was written by a newer tm (schema version 20991231000000); this tm knows versions up to 20261201700000. Upgrade tm; the file was left untouched",
+        "was written by a newer tm (schema version 20991231000000); this tm knows versions up to 20261201800000. Upgrade tm; the file was left untouched",
     );
 }
 

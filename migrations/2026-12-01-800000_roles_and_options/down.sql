@@ -1,0 +1,3 @@
+ALTER TABLE requests DROP COLUMN options;
+ALTER TABLE requests DROP COLUMN role;
+DROP TABLE roles;
