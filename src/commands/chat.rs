@@ -39,6 +39,7 @@ const HELP: &str = "\
 /attach FILE   send an image, PDF or text file with the next question
 /retry         send the last failed question again
 /edit [TEXT]   write the next question in $VISUAL or $EDITOR
+/copy          copy the last answer (through the terminal, and the system clipboard)
 /role NAME     take a saved role: its system prompt, and its model if it has one
 /new           start a new conversation
 /exit          leave (Ctrl-D too)
@@ -416,6 +417,33 @@ impl Session {
         Ok(())
     }
 
+    /// The conversation's last answer onto the clipboard, as the model wrote it.
+    fn copy_last_answer(&mut self) -> Result<()> {
+        let Some(conversation) = &self.conversation else {
+            eprintln!("nothing to copy: no answer yet");
+            return Ok(());
+        };
+        let id = conversation.id;
+        let messages = self.store.read(|conn| Message::history(conn, id))?;
+        let Some(answer) = messages.iter().rev().find(|m| m.role == Role::Assistant) else {
+            eprintln!("nothing to copy: no answer yet");
+            return Ok(());
+        };
+        let ways = ui::clipboard::copy(&answer.content);
+        if ways.is_empty() {
+            eprintln!(
+                "could not copy: no terminal or clipboard here; `tm show {id} --last-answer` prints it"
+            );
+        } else {
+            eprintln!(
+                "copied the last answer ({}) through the {}",
+                fmt::plural(answer.content.chars().count(), "character"),
+                ways.join(" and the ")
+            );
+        }
+        Ok(())
+    }
+
     /// Goes on with `options` (another model, or a role) when the effort asked for fits its
     /// model; else says why, and the current ones stay.
     fn switch(&mut self, mut options: Options) -> Result<bool> {
@@ -463,6 +491,7 @@ impl Session {
                 Ok(None) => {}
                 Err(err) => error::print(&err),
             },
+            "copy" => self.copy_last_answer()?,
             "edit" => match ui::editor::compose(argument) {
                 Ok(question) if question.is_empty() => {
                     eprintln!("nothing was sent: the question was left empty");

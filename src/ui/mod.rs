@@ -1,6 +1,7 @@
 //! Presentation: the one place that asks whether a stream is a terminal, and the renderers.
 
 pub mod budget;
+pub mod clipboard;
 pub mod conversations;
 pub mod editor;
 pub mod fmt;

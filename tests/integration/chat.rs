@@ -766,3 +766,23 @@ fn sigterm_ends_a_chat_waiting_for_its_next_question() {
     assert_eq!(status.signal(), Some(15));
     drop(input);
 }
+
+/// `/copy` puts the last answer on the clipboard through the terminal: OSC 52 with the
+/// answer in base64, which the terminal itself copies (over SSH too).
+#[test]
+fn copy_goes_through_the_terminal() {
+    use base64::Engine as _;
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("A monoid.")]);
+    let mut session = chat(&env, &server, &[]);
+    exchange(&mut session, "what is a monad?", "A monoid.");
+    say(&mut session, "/copy");
+    let encoded = base64::engine::general_purpose::STANDARD.encode("A monoid.");
+    expect(&mut session, &format!("\x1b]52;c;{encoded}\x07")).expect("OSC 52");
+    expect(
+        &mut session,
+        "copied the last answer (9 characters) through the terminal",
+    )
+    .expect("said");
+    leave(&mut session);
+}
