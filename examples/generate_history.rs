@@ -236,17 +236,17 @@ fn main() -> Result<()> {
                     &stamp,
                 )?;
                 if exchange.is_multiple_of(50) {
-                    attachment::insert(conn, question.id, &photo)?;
+                    attachment::insert(conn, question, &photo)?;
                 }
                 let model = MODELS[random.below(MODELS.len() as u64) as usize];
                 let id = request::insert(
                     conn,
                     &NewRequest {
                         conversation_id: Some(conversation.id),
-                        question_id: Some(question.id),
+                        question_id: Some(question),
                         kind: request::Kind::Chat,
                         model,
-                        sent_message_ids: format!("[{}]", question.id),
+                        sent_message_ids: format!("[{}]", question),
                         system_prompt: None,
                         started_at: &stamp,
                         outcome: Outcome::Pending,
@@ -277,7 +277,7 @@ fn main() -> Result<()> {
                     conn,
                     id,
                     &RequestResult {
-                        answer_id: Some(answer.id),
+                        answer_id: Some(answer),
                         estimated_prompt_tokens: Some(prompt),
                         prompt_tokens: Some(prompt),
                         cached_tokens: Some(prompt / 4),

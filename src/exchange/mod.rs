@@ -504,9 +504,9 @@ fn record_question(
                     &now,
                 )?;
                 for file in plan.parts.last().map_or(&[][..], |p| &p.attachments) {
-                    attachment::insert(conn, question.id, file)?;
+                    attachment::insert(conn, question, file)?;
                 }
-                question.id
+                question
             }
         };
         let sent: Vec<MessageId> = history_ids.iter().copied().chain([question]).collect();
@@ -593,7 +593,7 @@ fn save_partial(store: &mut Store, rows: &mut Rows, text: &str) {
                 Status::Interrupted,
                 &store::now(),
             )?;
-            rows.answer = Some(message.id);
+            rows.answer = Some(message);
             Ok(())
         }
     });
@@ -660,17 +660,14 @@ fn record_answer(
                     Message::set_status(conn, id, answer_status)?;
                     id
                 }
-                None => {
-                    Message::insert(
-                        conn,
-                        rows.conversation,
-                        Role::Assistant,
-                        answer,
-                        answer_status,
-                        &finished_at,
-                    )?
-                    .id
-                }
+                None => Message::insert(
+                    conn,
+                    rows.conversation,
+                    Role::Assistant,
+                    answer,
+                    answer_status,
+                    &finished_at,
+                )?,
             };
             if let Some(counted) = counted {
                 let encoding = counted.encoding.name();

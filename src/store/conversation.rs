@@ -117,6 +117,7 @@ impl Conversation {
     pub fn create(conn: &mut SqliteConnection, title: &str, now: &str) -> QueryResult<Self> {
         diesel::insert_into(conversations::table)
             .values((
+                conversations::uuid.eq(super::new_uuid()),
                 conversations::title.eq(title),
                 conversations::created_at.eq(now),
                 conversations::updated_at.eq(now),

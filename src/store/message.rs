@@ -72,16 +72,20 @@ impl Message {
         content: &str,
         status: Status,
         now: &str,
-    ) -> QueryResult<Self> {
+    ) -> QueryResult<MessageId> {
+        // Only the id comes back: an answer may be megabytes, and returning the row would
+        // copy all of it twice more. The UUID is made here, not by the fallback trigger,
+        // which would rewrite the whole row to add it.
         diesel::insert_into(messages::table)
             .values((
+                messages::uuid.eq(super::new_uuid()),
                 messages::conversation_id.eq(conversation_id),
                 messages::role.eq(role),
                 messages::content.eq(content),
                 messages::status.eq(status),
                 messages::created_at.eq(now),
             ))
-            .returning(Self::as_returning())
+            .returning(messages::id)
             .get_result(conn)
     }
 

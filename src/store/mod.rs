@@ -453,6 +453,11 @@ fn stored_enum<T: Copy>(
 
 pub use crate::clock::stored as timestamp;
 
+/// A random (version 4) UUID for a new row: what `tm import tm` matches rows by.
+pub fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 pub fn now() -> String {
     timestamp(crate::clock::now())
 }

@@ -136,7 +136,11 @@ pub fn median_completion(conn: &mut SqliteConnection, model: &str) -> QueryResul
 /// Records a request as sent by this process, pending until it is finished.
 pub fn insert(conn: &mut SqliteConnection, new: &NewRequest<'_>) -> QueryResult<RequestId> {
     diesel::insert_into(requests::table)
-        .values((new, requests::owner.eq(this_process())))
+        .values((
+            new,
+            requests::owner.eq(this_process()),
+            requests::uuid.eq(super::new_uuid()),
+        ))
         .returning(requests::id)
         .get_result(conn)
 }
