@@ -307,6 +307,21 @@ fn connect(url: &str, path: &Path, existing: bool) -> Result<SqliteConnection> {
     Ok(conn)
 }
 
+/// Another program's SQLite file (an import's source), opened so that nothing can change it:
+/// read-only and immutable, with no lock, journal or -shm beside it.
+pub fn open_foreign(path: &Path) -> Result<SqliteConnection> {
+    let shown = path.display();
+    let url = path
+        .to_str()
+        .with_context(|| format!("{shown}: the path must be valid UTF-8"))?;
+    let mut conn = SqliteConnection::establish(&read_only_uri(url, true))
+        .with_context(|| format!("could not open {shown}"))?;
+    diesel::sql_query("SELECT count(*) FROM sqlite_master")
+        .execute(&mut conn)
+        .with_context(|| format!("{shown} is not an SQLite database"))?;
+    Ok(conn)
+}
+
 /// The same file as an SQLite URI opened read-only. Where SQLite cannot make its -wal and
 /// -shm files either (a read-only mount), it reads a WAL database only as `immutable`, which
 /// is tried second, and only with no -wal file beside it: nothing there can change the

@@ -1,7 +1,8 @@
-//! Conversations in their portable form (`crate::transfer`): read out for `tm export`, and
-//! added by every `tm import`. Rows are matched by UUID: what is already here is skipped,
-//! what is new is added, and a request's messages are found by their UUIDs wherever they
-//! came from. The usage totals follow through their triggers.
+//! Conversations in their portable form: read out for `tm export`, and added by every
+//! `tm import`, whatever made them (`crate::transfer`'s importers, or another tm's export).
+//! Rows are matched by UUID: what is already here is skipped, what is new is added, and a
+//! request's messages are found by their UUIDs wherever they came from. The usage totals
+//! follow through their triggers.
 
 use std::collections::HashMap;
 
@@ -10,8 +11,91 @@ use diesel::prelude::*;
 
 use super::schema::{attachments, blobs, conversations, imports, messages, requests};
 use super::{ConversationId, MessageId};
+use serde::{Deserialize, Serialize};
+
 use crate::attach::{Detail, Kind};
-use crate::transfer::{Attachment, Conversation, FORMAT, Message, Request, VERSION};
+
+/// What every line of an export says it is, and the version of its form.
+pub const FORMAT: &str = "tm-export";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub format: String,
+    pub version: u32,
+    pub uuid: String,
+    pub title: String,
+    /// UTC, as tm stores times: `2026-11-24T09:30:00.000Z`.
+    pub created_at: String,
+    pub updated_at: String,
+    pub messages: Vec<Message>,
+    pub requests: Vec<Request>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub uuid: String,
+    /// `user` or `assistant`.
+    pub role: String,
+    pub content: String,
+    /// `answered`, `failed`, `complete`, `interrupted` (or `pending`).
+    pub status: String,
+    pub created_at: String,
+    pub content_tokens: Option<i32>,
+    pub token_encoding: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub mime: String,
+    /// `image`, `text` or `pdf`.
+    pub kind: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub detail: Option<String>,
+    /// The file's bytes in standard base64.
+    pub data: String,
+}
+
+/// A request record as stored, its messages named by UUID and its money in picodollars
+/// (unit prices per token), so that nothing is rounded on the way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub uuid: String,
+    /// `chat` or `image`.
+    pub kind: String,
+    pub model: String,
+    pub question: Option<String>,
+    pub answer: Option<String>,
+    /// The messages sent, the question last.
+    pub sent: Vec<String>,
+    pub system_prompt: Option<String>,
+    pub estimated_prompt_tokens: Option<i32>,
+    pub prompt_tokens: Option<i32>,
+    pub cached_tokens: Option<i32>,
+    pub cache_write_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    pub reasoning_tokens: Option<i32>,
+    pub images: i32,
+    pub usage_estimated: bool,
+    pub service_tier: Option<String>,
+    pub input_price_picodollars: Option<i64>,
+    pub cached_price_picodollars: Option<i64>,
+    pub cache_write_price_picodollars: Option<i64>,
+    pub output_price_picodollars: Option<i64>,
+    pub cost_picodollars: Option<i64>,
+    pub started_at: String,
+    pub first_token_ms: Option<i32>,
+    pub duration_ms: Option<i32>,
+    /// `ok`, `interrupted` or `failed`.
+    pub outcome: String,
+    pub error: Option<String>,
+    /// Where an imported request came from (`tokenmeter`, `chatgpt`, `llm`); none for tm's own.
+    pub imported: Option<String>,
+}
 
 /// What an import added.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,19 +111,14 @@ impl Added {
     }
 }
 
-fn id_of<T>(found: QueryResult<T>) -> QueryResult<Option<T>> {
-    found.optional()
-}
-
 /// Adds what of `conversation` is not here yet.
 pub fn add(conn: &mut SqliteConnection, conversation: &Conversation) -> QueryResult<Added> {
     let mut added = Added::default();
-    let existing: Option<ConversationId> = id_of(
-        conversations::table
-            .filter(conversations::uuid.eq(&conversation.uuid))
-            .select(conversations::id)
-            .first(conn),
-    )?;
+    let existing: Option<ConversationId> = conversations::table
+        .filter(conversations::uuid.eq(&conversation.uuid))
+        .select(conversations::id)
+        .first(conn)
+        .optional()?;
     let id = match existing {
         Some(id) => {
             // Later activity elsewhere moves the conversation up here too.
@@ -64,12 +143,11 @@ pub fn add(conn: &mut SqliteConnection, conversation: &Conversation) -> QueryRes
     };
     let mut ids: HashMap<&str, MessageId> = HashMap::new();
     for message in &conversation.messages {
-        let found: Option<MessageId> = id_of(
-            messages::table
-                .filter(messages::uuid.eq(&message.uuid))
-                .select(messages::id)
-                .first(conn),
-        )?;
+        let found: Option<MessageId> = messages::table
+            .filter(messages::uuid.eq(&message.uuid))
+            .select(messages::id)
+            .first(conn)
+            .optional()?;
         let message_id = match found {
             Some(found) => found,
             None => {
@@ -80,12 +158,11 @@ pub fn add(conn: &mut SqliteConnection, conversation: &Conversation) -> QueryRes
         ids.insert(&message.uuid, message_id);
     }
     for request in &conversation.requests {
-        let here: Option<i32> = id_of(
-            requests::table
-                .filter(requests::uuid.eq(&request.uuid))
-                .select(requests::id)
-                .first(conn),
-        )?;
+        let here: Option<i32> = requests::table
+            .filter(requests::uuid.eq(&request.uuid))
+            .select(requests::id)
+            .first(conn)
+            .optional()?;
         if here.is_none() {
             added.requests += 1;
             add_request(conn, id, request, &ids)?;

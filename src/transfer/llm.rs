@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result, bail};
 use diesel::sql_types::{Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl as _};
 
-use super::tokenmeter::{columns, open_foreign};
+use super::tokenmeter::columns;
 use super::{Conversation, Message, Request, estimated_tally, stored_time, uuid_of};
 use crate::prices::ModelInfo;
 use crate::tokens::{Encoding, Tally};
@@ -58,7 +58,7 @@ fn detail(details: &serde_json::Value, name: &str) -> u64 {
 
 pub fn read(path: &Path, price: &dyn Fn(&str) -> Option<ModelInfo>) -> Result<Vec<Conversation>> {
     let shown = path.display();
-    let mut conn = open_foreign(path)?;
+    let mut conn = crate::store::open_foreign(path)?;
     let have = columns(&mut conn, "responses")?;
     let required = [
         "id",

@@ -1,100 +1,18 @@
-//! Conversations moving in and out of tm. Every import, from whatever tool, is turned into
-//! the portable form an export is written in, one `Conversation` per line of JSON; the store
-//! reads and adds that form (`store::transfer`): a conversation, message or request whose
-//! UUID is already there is skipped, so importing twice, or merging two machines' exports,
-//! never counts anything twice.
+//! Conversations from other tools. Every import is turned into the portable form an export
+//! is written in (`store::transfer`, one `Conversation` per line of JSON), which the store
+//! adds by UUID: a conversation, message or request whose UUID is already there is skipped,
+//! so importing twice, or merging two machines' exports, never counts anything twice. Here:
+//! the importers, and what they share in making that form.
 
 pub mod chatgpt;
 pub mod llm;
 pub mod tokenmeter;
 
-use serde::{Deserialize, Serialize};
+pub use crate::store::transfer::{Conversation, FORMAT, Message, Request, VERSION};
 
 use crate::attach::sha256_hex;
 use crate::prices::{self, ModelInfo};
 use crate::tokens::{self, Encoding, Tally, ToCount};
-
-/// What every line of an export says it is, and the version of its form.
-pub const FORMAT: &str = "tm-export";
-pub const VERSION: u32 = 1;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Conversation {
-    pub format: String,
-    pub version: u32,
-    pub uuid: String,
-    pub title: String,
-    /// UTC, as tm stores times: `2026-11-24T09:30:00.000Z`.
-    pub created_at: String,
-    pub updated_at: String,
-    pub messages: Vec<Message>,
-    pub requests: Vec<Request>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Message {
-    pub uuid: String,
-    /// `user` or `assistant`.
-    pub role: String,
-    pub content: String,
-    /// `answered`, `failed`, `complete`, `interrupted` (or `pending`).
-    pub status: String,
-    pub created_at: String,
-    pub content_tokens: Option<i32>,
-    pub token_encoding: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<Attachment>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Attachment {
-    pub name: String,
-    pub mime: String,
-    /// `image`, `text` or `pdf`.
-    pub kind: String,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-    pub detail: Option<String>,
-    /// The file's bytes in standard base64.
-    pub data: String,
-}
-
-/// A request record as stored, its messages named by UUID and its money in picodollars
-/// (unit prices per token), so that nothing is rounded on the way.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Request {
-    pub uuid: String,
-    /// `chat` or `image`.
-    pub kind: String,
-    pub model: String,
-    pub question: Option<String>,
-    pub answer: Option<String>,
-    /// The messages sent, the question last.
-    pub sent: Vec<String>,
-    pub system_prompt: Option<String>,
-    pub estimated_prompt_tokens: Option<i32>,
-    pub prompt_tokens: Option<i32>,
-    pub cached_tokens: Option<i32>,
-    pub cache_write_tokens: Option<i32>,
-    pub completion_tokens: Option<i32>,
-    pub reasoning_tokens: Option<i32>,
-    pub images: i32,
-    pub usage_estimated: bool,
-    pub service_tier: Option<String>,
-    pub input_price_picodollars: Option<i64>,
-    pub cached_price_picodollars: Option<i64>,
-    pub cache_write_price_picodollars: Option<i64>,
-    pub output_price_picodollars: Option<i64>,
-    pub cost_picodollars: Option<i64>,
-    pub started_at: String,
-    pub first_token_ms: Option<i32>,
-    pub duration_ms: Option<i32>,
-    /// `ok`, `interrupted` or `failed`.
-    pub outcome: String,
-    pub error: Option<String>,
-    /// Where an imported request came from (`tokenmeter`, `chatgpt`, `llm`); none for tm's own.
-    pub imported: Option<String>,
-}
 
 /// A UUID made from what identifies a row in another tool's data, the same each time the
 /// same row is imported: the first 16 bytes of a SHA-256, shaped as a UUID of version 8

@@ -80,25 +80,6 @@ pub struct Read {
     pub config: Config,
 }
 
-/// Opens another program's SQLite file so that nothing can change it: read-only and
-/// immutable (no lock, no journal, no -shm beside it).
-pub fn open_foreign(path: &Path) -> Result<SqliteConnection> {
-    let shown = path.display();
-    let text = path
-        .to_str()
-        .with_context(|| format!("{shown}: the path must be valid UTF-8"))?;
-    let escaped = text
-        .replace('%', "%25")
-        .replace('?', "%3f")
-        .replace('#', "%23");
-    let mut conn = SqliteConnection::establish(&format!("file:{escaped}?mode=ro&immutable=1"))
-        .with_context(|| format!("could not open {shown}"))?;
-    diesel::sql_query("SELECT count(*) FROM sqlite_master")
-        .execute(&mut conn)
-        .with_context(|| format!("{shown} is not an SQLite database"))?;
-    Ok(conn)
-}
-
 /// The columns of `table`, none when there is no such table.
 pub fn columns(conn: &mut SqliteConnection, table: &str) -> QueryResult<Vec<String>> {
     let rows: Vec<Column> =
@@ -117,7 +98,7 @@ fn column_or_null(columns: &[String], name: &str, cast: &str) -> String {
 
 pub fn read(path: &Path, price: &dyn Fn(&str) -> Option<ModelInfo>) -> Result<Read> {
     let shown = path.display();
-    let mut conn = open_foreign(path)?;
+    let mut conn = crate::store::open_foreign(path)?;
     let chat_columns = columns(&mut conn, "chat")?;
     let room_columns = columns(&mut conn, "room")?;
     let required = ["id", "time", "message", "is_answer", "room_id"];
