@@ -203,7 +203,17 @@ fn claimed_kind(path: &Path) -> Option<Kind> {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    sha256_hex_of([bytes])
+}
+
+/// The SHA-256 of `parts` one after the other, without joining them first.
+pub fn sha256_hex_of<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

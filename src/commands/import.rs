@@ -1,8 +1,8 @@
 //! `tm import SOURCE PATH`: conversations from the original TokenMetered, a ChatGPT export,
 //! llm's log database or a `tm export` file. The source is read and checked whole before
 //! anything is written; then everything goes in one transaction, so an import that fails
-//! or is killed leaves the history as it was. A file whose bytes were imported before adds
-//! nothing, and says so.
+//! or is killed leaves the history as it was. A source whose bytes were imported before
+//! adds nothing, and says so.
 
 use std::path::Path;
 
@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{App, Opened};
-use crate::attach::sha256_hex;
+use crate::attach::sha256_hex_of;
 use crate::cli::ImportSource;
 use crate::prices::PriceTable;
 use crate::settings::{self, Settings};
@@ -29,7 +29,16 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
         ImportSource::Tm { path } => ("tm", path),
     };
     let shown = path.display().to_string();
-    let fingerprint = fingerprint(path)?;
+    // What is read of the source, once: a ChatGPT export's conversation files, else the
+    // file. The source is remembered by their SHA-256.
+    let documents = match source {
+        ImportSource::Chatgpt { .. } => chatgpt::documents(path)?,
+        _ => vec![(
+            shown.clone(),
+            std::fs::read(path).with_context(|| format!("could not read {shown}"))?,
+        )],
+    };
+    let fingerprint = sha256_hex_of(documents.iter().map(|(_, bytes)| bytes.as_slice()));
     let Opened {
         paths,
         mut store,
@@ -52,10 +61,11 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
             config = Some(read.config);
             read.conversations
         }
-        ImportSource::Chatgpt { .. } => chatgpt::read(path, &price)?,
+        ImportSource::Chatgpt { .. } => chatgpt::read(&documents, &price)?,
         ImportSource::Llm { .. } => llm::read(path, &price)?,
-        ImportSource::Tm { .. } => read_export(path)?,
+        ImportSource::Tm { .. } => read_export(&shown, &documents[0].1)?,
     };
+    drop(documents);
     let conversations: Vec<Conversation> = conversations.into_iter().map(titled).collect();
     let progress = progress(conversations.len());
     store.for_bulk_writes()?;
@@ -64,9 +74,7 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
         let mut added = stored::Added::default();
         for conversation in &conversations {
             let more = stored::add(conn, conversation)?;
-            added.conversations += more.conversations;
-            added.messages += more.messages;
-            added.requests += more.requests;
+            added += more;
             progress.inc(1);
         }
         stored::remember(conn, &fingerprint, kind, &shown, added, &now)?;
@@ -102,33 +110,9 @@ fn titled(mut conversation: Conversation) -> Conversation {
     conversation
 }
 
-/// The SHA-256 of the source's bytes: a file's, or a folder's files' in name order.
-fn fingerprint(path: &Path) -> Result<String> {
-    let shown = path.display();
-    if path.is_dir() {
-        let mut names: Vec<_> = std::fs::read_dir(path)
-            .with_context(|| format!("could not read {shown}"))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        names.sort();
-        let mut all = Vec::new();
-        for name in names {
-            all.extend(
-                std::fs::read(&name)
-                    .with_context(|| format!("could not read {}", name.display()))?,
-            );
-        }
-        return Ok(sha256_hex(&all));
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("could not read {shown}"))?;
-    Ok(sha256_hex(&bytes))
-}
-
 /// The conversations of a `tm export` file, every line checked before any is written.
-fn read_export(path: &Path) -> Result<Vec<Conversation>> {
-    let shown = path.display();
-    let text = std::fs::read_to_string(path)
+fn read_export(shown: &str, bytes: &[u8]) -> Result<Vec<Conversation>> {
+    let text = std::str::from_utf8(bytes)
         .with_context(|| format!("{shown} is not a tm export (not UTF-8 text)"))?;
     let mut conversations = Vec::new();
     for (number, line) in text
@@ -146,11 +130,7 @@ fn read_export(path: &Path) -> Result<Vec<Conversation>> {
             {
                 conversations.push(conversation);
             }
-            _ => bail!(why_not_a_conversation(
-                &shown.to_string(),
-                line_number,
-                line
-            )),
+            _ => bail!(why_not_a_conversation(shown, line_number, line)),
         }
     }
     if conversations.is_empty() {

@@ -105,6 +105,14 @@ pub struct Added {
     pub requests: usize,
 }
 
+impl std::ops::AddAssign for Added {
+    fn add_assign(&mut self, more: Self) {
+        self.conversations += more.conversations;
+        self.messages += more.messages;
+        self.requests += more.requests;
+    }
+}
+
 impl Added {
     pub fn any(self) -> bool {
         self.conversations + self.messages + self.requests > 0

@@ -78,7 +78,8 @@ struct Content {
 }
 
 /// The JSON files of an export, in order: `conversations.json`, or the split files by name.
-fn documents(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+/// Nothing else of the export is read (its images, say).
+pub fn documents(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     let shown = path.display();
     let wanted = |name: &str| {
         let base = name.rsplit('/').next().unwrap_or(name);
@@ -136,11 +137,15 @@ fn documents(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     Ok(found)
 }
 
-pub fn read(path: &Path, price: &dyn Fn(&str) -> Option<ModelInfo>) -> Result<Vec<Conversation>> {
+/// The conversations of an export's `documents`.
+pub fn read(
+    documents: &[(String, Vec<u8>)],
+    price: &dyn Fn(&str) -> Option<ModelInfo>,
+) -> Result<Vec<Conversation>> {
     let mut conversations = Vec::new();
-    for (name, bytes) in documents(path)? {
+    for (name, bytes) in documents {
         // Invalid UTF-8 is replaced, not fatal: one bad byte must not lose a whole history.
-        let text = String::from_utf8_lossy(&bytes);
+        let text = String::from_utf8_lossy(bytes);
         let exports: Vec<Export> = serde_json::from_str(&text).with_context(|| {
             format!("{name} is not a ChatGPT export (a JSON array of conversations)")
         })?;
