@@ -238,14 +238,11 @@ impl Client {
             .send(|| self.http.get(&url), &url, "", on_retry)
             .await?;
         // A list of thousands of models is well under a megabyte.
-        let bytes = read_within(response, 16 * 1024 * 1024, &url, self.timeout, || {
-            ApiError::Malformed("the list of models is larger than 16 MB".into())
-        })
-        .await?;
-        let listed: Listed = serde_json::from_slice(&bytes).map_err(|e| {
-            let start = error::excerpt(&String::from_utf8_lossy(&bytes), &self.key, 80);
-            ApiError::Malformed(format!("{e} in the list of models `{start}`"))
-        })?;
+        let listed: Listed = self
+            .json_body(response, &url, 16 * 1024 * 1024, || {
+                ApiError::Malformed("the list of models is larger than 16 MB".into())
+            })
+            .await?;
         Ok(listed.data.into_iter().map(|m| m.id).collect())
     }
 
@@ -261,8 +258,20 @@ impl Client {
         on_retry: OnRetry<'_>,
     ) -> Result<T, ApiError> {
         let response = self.post(path, body, model, on_retry).await?;
-        let url = self.url(path);
-        let bytes = read_within(response, limit, &url, self.timeout, too_large).await?;
+        self.json_body(response, &self.url(path), limit, too_large)
+            .await
+    }
+
+    /// A response's body as one JSON document of at most `limit` bytes; past it, the error
+    /// `too_large` makes. What does not parse is quoted, the key masked.
+    async fn json_body<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+        url: &str,
+        limit: usize,
+        too_large: impl FnOnce() -> ApiError,
+    ) -> Result<T, ApiError> {
+        let bytes = read_within(response, limit, url, self.timeout, too_large).await?;
         let text = String::from_utf8_lossy(&bytes);
         serde_json::from_str(&text).map_err(|e| {
             let start = error::excerpt(&text, &self.key, 80);
