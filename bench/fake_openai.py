@@ -1,8 +1,8 @@
 """A fake OpenAI server for the benchmark: answers at once, on Chat Completions and on the
 Responses API (POST /v1/responses, its events as OpenAI sends them). A question containing
-"1MB" gets a 1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them; the
-CLOCK_MONOTONIC time its last byte was handed to the socket goes to the file named by the
-second argument."""
+"1MB" gets a 1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them. The
+CLOCK_MONOTONIC time the last byte of each answer was handed to the socket goes to the file
+named by the second argument."""
 import http.server
 import json
 import sys
@@ -62,9 +62,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(out)
         self.wfile.flush()
-        if big:
-            with open(sys.argv[2], "w") as last_byte:
-                last_byte.write(str(time.monotonic()))
+        with open(sys.argv[2], "w") as last_byte:
+            last_byte.write(str(time.monotonic()))
 
     def log_message(self, *args):
         pass

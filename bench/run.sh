@@ -51,6 +51,9 @@ cases=(
   "status (budgets)|tm --db @budgets status|5 ms"
   "ask --dry-run (50 messages)|tm ask --dry-run --conv 2 --max-messages all next|150 ms"
   "1 MB answer, after its last byte|tm ask -q --conv 2 --max-messages 1 1MB please|100 ms, 40 MB"
+  "1 MB answer, rendered on a pty|tm ask -q --conv 2 --max-messages 1 1MB please|100 ms, 40 MB"
+  "ask hello, rendered on a pty|tm ask -q --conv 2 --max-messages 1 hello|first text as --raw"
+  "ask hello --raw, on a pty|tm ask -q --conv 2 --max-messages 1 --raw hello|"
 )
 printf '%-34s %-6s %9s %9s %9s %9s  %s\n' case size median min max 'peak RSS' target
 for size in small large; do
@@ -59,7 +62,14 @@ for size in small large; do
     command=${command/#tm /$tm }
     command=${command/@budgets/$work/$size-budgets.db}
     export TM_DB=$work/$size.db
-    if [[ $name == "1 MB answer"* ]]; then
+    if [[ $name == *"on a pty" ]]; then
+      # stdout on a pseudo-terminal, where tm renders Markdown: from the server's last byte
+      # to tm's exit, the peak RSS, and from tm's start to the first text on the terminal.
+      read -r median min max rss_mb first < <(python3 bench/after_last_byte.py --pty "$work/last-byte" 15 $command)
+      printf '%-34s %-6s %6s ms %6s ms %6s ms %6.1f MB  %s\n' "$name" "$size" "$median" "$min" "$max" "$rss_mb" "$target"
+      printf '%-34s %-6s %6s ms\n' "  first text on the terminal" "$size" "$first"
+      continue
+    elif [[ $name == "1 MB answer"* ]]; then
       # From the server's last byte to tm's exit, not from tm's start.
       read -r median min max < <(python3 bench/after_last_byte.py "$work/last-byte" 15 $command)
     else

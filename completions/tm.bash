@@ -269,7 +269,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__ask)
-            opts="-c -m -s -y -r -o -e -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --role --option --context-tokens --editor --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
+            opts="-c -m -s -y -r -o -e -a -q -h -V --conv --continue --retry --model --system --max-messages --effort --max-output --tier --api --yes --role --option --raw --context-tokens --editor --attach --detail --no-stream --dry-run --json --quiet --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,7 +359,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__chat)
-            opts="-m -s -y -r -o -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --yes --role --option --db --help --version"
+            opts="-m -s -y -r -o -h -V --conv --last --pick --model --system --max-messages --effort --max-output --tier --api --yes --role --option --raw --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,7 +1591,7 @@ _tm() {
             return 0
             ;;
         tm__subcmd__show)
-            opts="-h -V --tokens --json --markdown --last-answer --db --help --version"
+            opts="-h -V --tokens --json --markdown --last-answer --raw --db --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -74,6 +74,7 @@ complete -c tm -n "__fish_tm_using_subcommand ask" -l db -d 'The history databas
 complete -c tm -n "__fish_tm_using_subcommand ask" -s c -l continue -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l retry -d 'Send the conversation\'s last question again, when it failed (the most recent conversation unless --conv)'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s y -l yes -d 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
+complete -c tm -n "__fish_tm_using_subcommand ask" -l raw -d 'Print answers as the model wrote them, without rendering their Markdown on a terminal (the `render` setting, for good)'
 complete -c tm -n "__fish_tm_using_subcommand ask" -s e -l editor -d 'Write the question in $VISUAL or $EDITOR (vi without either), starting from the words; an empty file sends nothing'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l no-stream -d 'Wait for the whole answer instead of streaming it'
 complete -c tm -n "__fish_tm_using_subcommand ask" -l dry-run -d 'Send nothing: show the messages that would go, their estimated tokens and cost'
@@ -106,6 +107,7 @@ complete -c tm -n "__fish_tm_using_subcommand chat" -l db -d 'The history databa
 complete -c tm -n "__fish_tm_using_subcommand chat" -l last -d 'Continue the most recent conversation'
 complete -c tm -n "__fish_tm_using_subcommand chat" -l pick -d 'Pick one of the recent conversations from a list'
 complete -c tm -n "__fish_tm_using_subcommand chat" -s y -l yes -d 'Send even when the projected cost passes the guard or a budget (settings `guard`, `budget.day`, `budget.month`); without it a terminal asks and anything else refuses'
+complete -c tm -n "__fish_tm_using_subcommand chat" -l raw -d 'Print answers as the model wrote them, without rendering their Markdown on a terminal (the `render` setting, for good)'
 complete -c tm -n "__fish_tm_using_subcommand chat" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand chat" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_using_subcommand image" -s m -l model -d 'Image model [default: setting `image-model`, gpt-image-2]' -r
@@ -133,6 +135,7 @@ complete -c tm -n "__fish_tm_using_subcommand show" -l tokens -d 'One row per ex
 complete -c tm -n "__fish_tm_using_subcommand show" -l json -d 'Print the conversation, its messages and requests as JSON'
 complete -c tm -n "__fish_tm_using_subcommand show" -l markdown -d 'Print the transcript as Markdown'
 complete -c tm -n "__fish_tm_using_subcommand show" -l last-answer -d 'Print only the last answer, as the model wrote it (for pipes: `| pbcopy`, `> a.md`)'
+complete -c tm -n "__fish_tm_using_subcommand show" -l raw -d 'Print messages as they were written, without rendering their Markdown on a terminal'
 complete -c tm -n "__fish_tm_using_subcommand show" -s h -l help -d 'Print help'
 complete -c tm -n "__fish_tm_using_subcommand show" -s V -l version -d 'Print version'
 complete -c tm -n "__fish_tm_using_subcommand rename" -l db -d 'The history database [default: $XDG_DATA_HOME/tm/tm.db]' -r -F

@@ -144,6 +144,11 @@ pub struct SendArgs {
     /// value is JSON, else text); repeatable, and kept with the request record
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
+
+    /// Print answers as the model wrote them, without rendering their Markdown on a
+    /// terminal (the `render` setting, for good)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +294,9 @@ pub struct ShowArgs {
     /// Print only the last answer, as the model wrote it (for pipes: `| pbcopy`, `> a.md`)
     #[arg(long, group = "format")]
     pub last_answer: bool,
+    /// Print messages as they were written, without rendering their Markdown on a terminal
+    #[arg(long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Args)]

@@ -111,6 +111,12 @@ pub const SPECS: &[Spec] = &[
         check: |v| parse_limit(v).map(drop),
     },
     Spec {
+        key: "render",
+        env: None,
+        default: Some("markdown"),
+        check: |v| parse_render(v).map(drop),
+    },
+    Spec {
         key: "timeout",
         env: None,
         default: Some("120"),
@@ -188,6 +194,7 @@ struct Config {
     budget_day: Field<Option<Money>>,
     budget_month: Field<Option<Money>>,
     guard: Field<Option<Money>>,
+    render: Field<bool>,
     timeout: Field<Duration>,
     prices_url: Field<String>,
     price_overrides: Result<BTreeMap<String, TokenPrices>, Broken>,
@@ -208,6 +215,7 @@ impl Config {
             budget_day: field(stored, "budget.day", parse_limit),
             budget_month: field(stored, "budget.month", parse_limit),
             guard: field(stored, "guard", parse_limit),
+            render: required(stored, "render", parse_render),
             timeout: required(stored, "timeout", parse_seconds),
             prices_url: required(stored, "prices-url", parse_url),
             price_overrides: stored
@@ -439,6 +447,17 @@ fn parse_limit(value: &str) -> Result<Money, String> {
     }
 }
 
+/// Whether answers on a terminal are rendered: `markdown`, or `raw` for the model's text.
+fn parse_render(value: &str) -> Result<bool, String> {
+    match value {
+        "markdown" => Ok(true),
+        "raw" => Ok(false),
+        _ => Err(format!(
+            "'{value}' is not a way to show answers; use markdown (rendered on a terminal) or raw"
+        )),
+    }
+}
+
 fn parse_seconds(value: &str) -> Result<Duration, String> {
     match value.parse::<u64>() {
         Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
@@ -487,6 +506,14 @@ impl Settings {
 
     pub fn prices_url(&self) -> Result<String> {
         value(&self.config.prices_url)
+    }
+
+    /// Whether Markdown is rendered on a terminal: not with `--raw`, else as the setting says.
+    pub fn renders_markdown(&self, raw_flag: bool) -> Result<bool> {
+        if raw_flag {
+            return Ok(false);
+        }
+        value(&self.config.render)
     }
 
     pub fn timeout(&self) -> Result<Duration> {

@@ -104,7 +104,13 @@ pub fn run(args: AskArgs, app: &App) -> Result<()> {
             return Ok(());
         }
     };
-    let mut sink = StdoutSink::echoing(!args.json);
+    let mut sink = if args.json {
+        StdoutSink::silent()
+    } else {
+        StdoutSink::new(ui::markdown_terminal(
+            settings.renders_markdown(args.send.raw)?,
+        ))
+    };
     let exchange = app::runtime()?.block_on(exchange::send(
         &mut store,
         &client,

@@ -79,6 +79,8 @@ struct Session {
     /// `--yes`: send questions over a limit without asking.
     yes: bool,
     interactive: bool,
+    /// Answers are rendered as Markdown when stdout is a terminal (no `--raw`).
+    render: bool,
 }
 
 pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
@@ -128,6 +130,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         Box::new(Piped::new())
     };
     let limits = settings.limits()?;
+    let render = settings.renders_markdown(args.send.raw)?;
     let mut session = Session {
         store,
         settings,
@@ -144,6 +147,7 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         limits,
         yes: args.send.yes,
         interactive,
+        render,
     };
     let result = session.run(input.as_mut());
     if interactive && result.is_ok() {
@@ -368,7 +372,7 @@ impl Session {
                 return Ok(());
             }
         };
-        let mut sink = StdoutSink::new();
+        let mut sink = StdoutSink::new(ui::markdown_terminal(self.render));
         let exchange = self.runtime.block_on(exchange::send(
             &mut self.store,
             &self.client,

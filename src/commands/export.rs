@@ -69,5 +69,6 @@ fn markdown(store: &mut store::Store, id: ConversationId) -> Result<String> {
     Ok(ui::transcript::render(
         &crate::transcript::load(store, id, false)?,
         true,
+        None,
     ))
 }

@@ -30,7 +30,11 @@ struct Json<'a> {
 }
 
 pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
-    let Opened { mut store, .. } = app.open()?;
+    let Opened {
+        mut store,
+        settings,
+        ..
+    } = app.open()?;
     let transcript = transcript::load(&mut store, args.id, args.tokens)?;
     let text = if args.last_answer {
         let answer = transcript
@@ -63,7 +67,11 @@ pub fn run(args: &ShowArgs, app: &App) -> Result<()> {
     } else if args.tokens {
         exchanges(&transcript.requests, &transcript.numbers)
     } else {
-        ui::transcript::render(&transcript, args.markdown)
+        let rendered = (!args.markdown)
+            .then(|| settings.renders_markdown(args.raw))
+            .transpose()?
+            .and_then(ui::markdown_terminal);
+        ui::transcript::render(&transcript, args.markdown, rendered)
     };
     ui::outln(text)?;
     Ok(())

@@ -6,6 +6,7 @@ pub mod conversations;
 pub mod editor;
 pub mod fmt;
 pub mod input;
+pub mod markdown;
 pub mod record;
 pub mod spinner;
 pub mod stream;
@@ -19,6 +20,16 @@ use std::io::{self, IsTerminal as _, Write as _};
 /// Tables and prompts adapt to a terminal on stdout; `NO_COLOR` turns decoration off.
 pub fn stdout_is_styled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The terminal Markdown is rendered for: stdout when it is one and styled, and rendering is
+/// `wanted` (no `--raw`, no `render raw`); `None` prints text as it was written.
+pub fn markdown_terminal(wanted: bool) -> Option<markdown::Terminal> {
+    (wanted && stdout_is_styled()).then(|| markdown::Terminal {
+        width: stdout_terminal_width().unwrap_or(80),
+        hyperlinks: supports_hyperlinks::on(supports_hyperlinks::Stream::Stdout),
+        truecolor: std::env::var("COLORTERM").is_ok_and(|v| v == "truecolor" || v == "24bit"),
+    })
 }
 
 /// The width of the terminal `stream` is, when it is one: what tables and lines fit into.

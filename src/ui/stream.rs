@@ -4,11 +4,19 @@ use std::io::{self, Write as _};
 use std::time::Duration;
 
 use crate::api::{ApiError, Sink};
+use crate::ui::markdown::{Renderer, Terminal};
 use crate::ui::spinner::Spinner;
 
+enum Echo {
+    /// For `--json`, which prints the answer inside its record at the end.
+    Off,
+    /// The model's text, byte for byte.
+    Raw,
+    Rendered(Box<Renderer>),
+}
+
 pub struct StdoutSink {
-    /// Off for `--json`, which prints the answer inside its record at the end.
-    echo: bool,
+    echo: Echo,
     wrote: bool,
     ends_with_newline: bool,
     waiting: Spinner,
@@ -16,13 +24,20 @@ pub struct StdoutSink {
 }
 
 impl StdoutSink {
-    /// Shows a spinner on stderr (when it is a terminal) until the first text arrives.
-    pub fn new() -> Self {
-        Self::echoing(true)
+    /// Shows a spinner on stderr (when it is a terminal) until the first text arrives, then
+    /// the answer, rendered for `terminal` when there is one.
+    pub fn new(terminal: Option<Terminal>) -> Self {
+        Self::with(terminal.map_or(Echo::Raw, |terminal| {
+            Echo::Rendered(Box::new(Renderer::new(terminal)))
+        }))
     }
 
-    /// `echo` false writes nothing to stdout: the answer is only received and saved.
-    pub fn echoing(echo: bool) -> Self {
+    /// Writes nothing to stdout: the answer is only received and saved.
+    pub fn silent() -> Self {
+        Self::with(Echo::Off)
+    }
+
+    fn with(echo: Echo) -> Self {
         Self {
             echo,
             wrote: false,
@@ -35,8 +50,11 @@ impl StdoutSink {
     /// The answer ends with exactly one newline, whatever the model sent last.
     pub fn finish(&mut self) -> io::Result<()> {
         self.waiting.stop();
+        let mut out = io::stdout().lock();
+        if let Echo::Rendered(renderer) = &mut self.echo {
+            return renderer.finish(&mut out);
+        }
         if self.wrote && !self.ends_with_newline {
-            let mut out = io::stdout().lock();
             out.write_all(b"\n")?;
             out.flush()?;
         }
@@ -47,13 +65,16 @@ impl StdoutSink {
 impl Sink for StdoutSink {
     fn delta(&mut self, text: &str) -> io::Result<()> {
         self.waiting.stop();
-        if !self.echo {
-            return Ok(());
-        }
         let mut out = io::stdout().lock();
-        // Flushed per delta: stdout to a pipe is block-buffered, and the answer must stream.
-        out.write_all(text.as_bytes())?;
-        out.flush()?;
+        match &mut self.echo {
+            Echo::Off => return Ok(()),
+            Echo::Rendered(renderer) => return renderer.feed(text, &mut out),
+            // Flushed per delta: stdout to a pipe is block-buffered, and the answer must stream.
+            Echo::Raw => {
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+            }
+        }
         self.wrote = true;
         self.ends_with_newline = text.ends_with('\n');
         Ok(())

@@ -9,6 +9,7 @@ use crate::store::request::Request;
 use crate::store::{MessageId, Role, Status};
 use crate::transcript::Transcript;
 
+use super::markdown::{Renderer, Terminal};
 use super::{fmt, record};
 
 /// "messages 5–8, 4 sent": the numbers of the first and last message a request sent.
@@ -25,7 +26,9 @@ pub fn sent(request: &Request, numbers: &HashMap<MessageId, usize>) -> String {
     }
 }
 
-pub fn render(transcript: &Transcript, markdown: bool) -> String {
+/// The transcript as text, or as Markdown; on a terminal (`rendered`) each message's
+/// Markdown is rendered as answers are.
+pub fn render(transcript: &Transcript, markdown: bool, rendered: Option<Terminal>) -> String {
     let Transcript {
         conversation,
         messages,
@@ -83,11 +86,11 @@ pub fn render(transcript: &Transcript, markdown: bool) -> String {
                 message.content
             );
         } else {
-            let _ = write!(
-                out,
-                "\n#{number} {who} · {time} · {note}\n{}\n",
-                message.content
-            );
+            let content = match rendered {
+                Some(terminal) => Renderer::render(terminal, &message.content),
+                None => format!("{}\n", message.content),
+            };
+            let _ = write!(out, "\n#{number} {who} · {time} · {note}\n{content}");
         }
         for file in files.get(&message.id).into_iter().flatten() {
             let tokens = file.estimated_tokens.map_or_else(

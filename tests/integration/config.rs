@@ -111,6 +111,7 @@ fn list_shows_every_setting_with_its_source() {
         " budget.day         -                                                                                            unset",
         " budget.month       -                                                                                            unset",
         " guard              -                                                                                            unset",
+        " render             markdown                                                                                     default",
         " timeout            120                                                                                          default",
         " prices-url         https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json  default",
         " price.local-llama  input=0,output=0                                                                             config",
@@ -205,10 +206,10 @@ fn bad_settings_are_refused_naming_the_accepted_forms() {
     let env = TmEnv::new();
     env.tm().args(["config", "list"]).assert().success();
     let before = env.db_bytes();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["config", "set", "colour", "red"],
-            "unknown setting 'colour'; the settings are api-key, model, effort, tier, api, max-messages, system, image-model, base-url, subscription, budget.day, budget.month, guard, timeout, prices-url, and price.<model>",
+            "unknown setting 'colour'; the settings are api-key, model, effort, tier, api, max-messages, system, image-model, base-url, subscription, budget.day, budget.month, guard, render, timeout, prices-url, and price.<model>",
         ),
         (
             &["config", "set", "base-url", "localhost:11434/v1"],
@@ -223,6 +224,10 @@ fn bad_settings_are_refused_naming_the_accepted_forms() {
             "bad value for max-messages: '0' is not a message count",
         ),
         (&["config", "get", "nope"], "unknown setting 'nope'"),
+        (
+            &["config", "set", "render", "fancy"],
+            "bad value for render: 'fancy' is not a way to show answers; use markdown (rendered on a terminal) or raw",
+        ),
     ];
     for (args, message) in cases {
         let output = env.tm().args(args).output().expect("runs");

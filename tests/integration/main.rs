@@ -15,6 +15,7 @@ mod habits;
 mod hostile;
 mod images;
 mod prices;
+mod render;
 mod reports;
 mod store;
 mod support;
