@@ -3,7 +3,7 @@
 
 use std::process::Command as StdCommand;
 
-use crate::support::{FakeOpenAi, Reply, TmEnv, USAGE, answer, from_latin1, spawn, wrap};
+use crate::support::{FakeOpenAi, Reply, TmEnv, USAGE, answer, expect, from_latin1, spawn, wrap};
 
 const ANSWER: &str = "## 핵심 개념\n\nA **monad** is a `type` with two operations and a [guide](https://example.org/monads); this sentence goes on long enough that a terminal of 120 columns has to wrap it at a space between two words.\n\n- first\n- 둘째 항목\n\n> quoted\n\n```rust\nfn main() {\n    println!(\"{}\", 1 + 1);\n}\n```\n\n| 이름 | 값 |\n|---|--:|\n| 가 | 1 |\n| ab | 22 |\n\nThe end.";
 
@@ -193,4 +193,26 @@ fn show_renders_messages() {
     command.args(["show", "1", "--raw"]);
     let raw = from_latin1(&spawn(command).exp_eof().expect("exits"));
     assert!(raw.contains("## Title\r\n\r\n**bold** text"), "{raw:?}");
+}
+
+/// `tm chat` renders its answers too, and `/copy`-able raw text stays in the database.
+#[test]
+fn chat_renders_answers() {
+    let env = TmEnv::new();
+    let server = FakeOpenAi::start(vec![answer("## Plan\n\n1. **first** step")]);
+    let mut command = env.spawnable(&server);
+    command.arg("chat");
+    let mut session = spawn(command);
+    expect(&mut session, "> ").expect("a prompt");
+    session.send_line("plan?").expect("send");
+    let shown = expect(&mut session, "step").expect("the answer");
+    assert!(shown.contains("\x1b[1mPlan\x1b[0m"), "{shown:?}");
+    assert!(shown.contains("1. \x1b[1mfirst\x1b[0m"), "{shown:?}");
+    expect(&mut session, "> ").expect("a prompt");
+    session.send_control('d').expect("ctrl-d");
+    session.exp_eof().expect("exits");
+    assert_eq!(
+        env.rows("SELECT content FROM messages WHERE role = 'assistant'"),
+        [["## Plan\n\n1. **first** step"]]
+    );
 }

@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::support::{FakeOpenAi, TmEnv, answer, png, stderr, stdout};
+use crate::support::{FakeOpenAi, TmEnv, answer, from_latin1, png, spawn, stderr, stdout};
 
 fn tm_ok(env: &TmEnv, args: &[&str]) -> std::process::Output {
     let output = env.tm().args(args).output().expect("runs");
@@ -834,5 +834,43 @@ fn markdown_ids_and_since() {
     assert!(
         recent.contains("\"title\":\"a second conversation\""),
         "{recent}"
+    );
+}
+
+/// An import of more than 300 conversations shows a progress bar on a terminal, and
+/// nothing of it when stderr is not one.
+#[test]
+fn a_long_import_shows_its_progress_on_a_terminal() {
+    let env = TmEnv::new();
+    tm_ok(&env, &["list"]);
+    let lines: String = (0..400)
+        .map(|c| {
+            format!(
+                r#"{{"format":"tm-export","version":1,"uuid":"00000000-0000-4000-9000-{c:012}","title":"conversation {c}","created_at":"2025-01-01T00:00:00.000Z","updated_at":"2025-01-01T00:00:00.000Z","messages":[{{"uuid":"00000000-0000-4000-8000-{c:012}","role":"user","content":"question {c}","status":"answered","created_at":"2025-01-01T00:00:00.000Z","content_tokens":null,"token_encoding":null}}],"requests":[]}}
+"#
+            )
+        })
+        .collect();
+    let file = write_file(&env, "long.jsonl", &lines);
+    let path = file.to_str().expect("utf-8");
+    let mut command = env.command();
+    command.args([
+        "--db",
+        &env.dir().join("pty.db").display().to_string(),
+        "import",
+        "tm",
+        path,
+    ]);
+    let shown = from_latin1(&spawn(command).exp_eof().expect("tm exits"));
+    assert!(shown.contains("importing"), "{shown:?}");
+    assert!(shown.contains("/400 conversations"), "{shown:?}");
+    assert!(
+        shown.contains("imported 400 conversations, 400 messages"),
+        "{shown:?}"
+    );
+    let piped = tm_ok(&env, &["import", "tm", path]);
+    assert_eq!(
+        stderr(&piped),
+        format!("imported 400 conversations, 400 messages and 0 requests from {path}\n")
     );
 }
