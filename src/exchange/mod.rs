@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 
 use crate::api::sse::StreamEvent;
 use crate::api::types::{
@@ -199,6 +199,9 @@ fn bill(
 
 /// How often a streaming answer is written to the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// The most text gathered from events already received before it is written out.
+const GATHER_BYTES: usize = 64 * 1024;
 
 #[derive(Default)]
 struct Received {
@@ -775,27 +778,46 @@ async fn take_stream(
     // also when the stream stalls: the wait for the next event ends when a save is due.
     let mut saved_len = 0;
     let mut saved_at: Option<tokio::time::Instant> = None;
+    // An event read while gathering text, to be handled next.
+    let mut held = None;
     loop {
         let unsaved = got.text.len() > saved_len;
         let due = saved_at.map(|at| at + CHECKPOINT_EVERY);
-        let next = match due.filter(|_| unsaved) {
-            Some(due) => match tokio::time::timeout_at(due, events.next()).await {
-                Ok(next) => next,
-                Err(_) => {
-                    checkpoint(&got.text);
-                    (saved_len, saved_at) = (got.text.len(), Some(tokio::time::Instant::now()));
-                    continue;
-                }
+        let next = match held.take() {
+            Some(next) => next,
+            None => match due.filter(|_| unsaved) {
+                Some(due) => match tokio::time::timeout_at(due, events.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        checkpoint(&got.text);
+                        (saved_len, saved_at) = (got.text.len(), Some(tokio::time::Instant::now()));
+                        continue;
+                    }
+                },
+                None => events.next().await,
             },
-            None => events.next().await,
         };
         let Some(event) = next else { break };
         match event? {
-            // Refused before it is kept or shown: what is saved stays within the bound.
-            StreamEvent::Delta(text) if got.text.len() + text.len() > api::LARGEST_ANSWER => {
-                return Err(ApiError::TooLarge(api::LARGEST_ANSWER));
+            StreamEvent::Delta(mut text) => {
+                // Text already received goes out together: a server that is ahead is written
+                // (and rendered) in a few large pieces instead of thousands of small ones.
+                while text.len() < GATHER_BYTES {
+                    match events.next().now_or_never() {
+                        Some(Some(Ok(StreamEvent::Delta(more)))) => text.push_str(&more),
+                        Some(other) => {
+                            held = Some(other);
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                // Refused before it is kept or shown: what is saved stays within the bound.
+                if got.text.len() + text.len() > api::LARGEST_ANSWER {
+                    return Err(ApiError::TooLarge(api::LARGEST_ANSWER));
+                }
+                got.deliver(&text, sink, started);
             }
-            StreamEvent::Delta(text) => got.deliver(&text, sink, started),
             StreamEvent::Finish(reason) => got.finish_reason = Some(reason),
             StreamEvent::Usage(usage) => got.usage = Some(usage),
             StreamEvent::Tier(tier) => got.tier = Some(tier),

@@ -727,3 +727,34 @@ fn a_conversation_keeps_one_prompt_cache_key() {
         "conversation 1 of two databases"
     );
 }
+
+/// A server far ahead of tm (the whole stream in one write): the deltas read at once are
+/// written together, and nothing read with them is lost: every piece of text in order,
+/// the finish, the usage.
+#[test]
+fn a_stream_sent_in_one_write_keeps_every_event() {
+    let env = TmEnv::new();
+    let pieces: Vec<String> = (0..2_000).map(|n| format!("piece {n}; ")).collect();
+    let mut body: String = pieces.iter().map(|p| delta(p)).collect();
+    body.push_str(&finish());
+    body.push_str(&USAGE.sse());
+    body.push_str(DONE);
+    let server = FakeOpenAi::start(vec![Reply::raw(200, "text/event-stream", body)]);
+    let output = env
+        .tm_with(&server)
+        .args(["ask", "--json", "many pieces"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let record: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let text = pieces.concat();
+    assert_eq!(record["answer"], text.as_str());
+    assert_eq!(record["finish_reason"], "stop");
+    assert_eq!(record["prompt_tokens"], 1234);
+    assert_eq!(record["completion_tokens"], 56);
+    assert_eq!(record["outcome"], "ok");
+    assert_eq!(
+        env.rows("SELECT content, status FROM messages WHERE role = 'assistant'"),
+        [[text.as_str(), "complete"]]
+    );
+}
