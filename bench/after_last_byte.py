@@ -1,13 +1,12 @@
 """Runs a command that asks the fake server for an answer, several times, and prints the
 median milliseconds from the server's last byte to the command's exit, then min and max.
 With --pty the command's stdout is a 120-column pseudo-terminal (so tm renders Markdown),
-and two more figures follow: the peak RSS in MB of the runs, and the median milliseconds
-from the start to the first byte on the terminal.
+and one more figure follows: the median milliseconds from the start to the first byte on
+the terminal.
 Usage: after_last_byte.py [--pty] LAST_BYTE_FILE RUNS COMMAND..."""
 import fcntl
 import os
 import pty
-import resource
 import statistics
 import struct
 import subprocess
@@ -62,5 +61,5 @@ for _ in range(runs):
         gaps.append((exited - float(f.read())) * 1000)
 figures = [statistics.median(gaps), min(gaps), max(gaps)]
 if on_pty:
-    figures += [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, statistics.median(firsts)]
+    figures.append(statistics.median(firsts))
 print(" ".join(f"{figure:.1f}" for figure in figures))

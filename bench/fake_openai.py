@@ -1,6 +1,7 @@
 """A fake OpenAI server for the benchmark: answers at once, on Chat Completions and on the
 Responses API (POST /v1/responses, its events as OpenAI sends them). A question containing
-"1MB" gets a 1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them. The
+"1MB" gets a 1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them: lines
+of plain text, or with "1MB Markdown" a page of Markdown repeated, cut in 10,000 pieces. The
 CLOCK_MONOTONIC time the last byte of each answer was handed to the socket goes to the file
 named by the second argument."""
 import http.server
@@ -46,6 +47,34 @@ def responses_stream(pieces):
     return out + responses_event("response.completed", {"response": done})
 
 
+# A page of Markdown as models write it, for the rendered 1 MB case: headings, emphasis,
+# code spans, links, lists, a quote, fenced code and a table, in English and Korean.
+MARKDOWN_PAGE = """## 모나드와 펑터
+
+A **monad** wraps a value in a context and lets you chain `bind` calls without unwrapping it \
+by hand; see [the Haskell wiki](https://wiki.haskell.org/Monad) for the laws. *Functors* only \
+map, while ~~applicatives~~ sit in between. 모나드는 **값을 감싸는 상자**와 그 상자를 이어 \
+붙이는 두 연산(`return`, `bind`)으로 이루어진 추상화입니다.
+
+- `Option` keeps a value that may be missing
+- `Result` keeps a value or an error, with **the error's type** in its signature
+  1. nested item with `code` and a [link](https://example.org/a)
+
+> 인용문: a monad is just a monoid in the category of endofunctors.
+
+```python
+def half(x):
+    return x // 2 if x % 2 == 0 else None
+```
+
+| type | meaning | cost |
+|:---|:---:|---:|
+| Option | may be empty | $0.01 |
+| 결과 | 실패 가능 | $12.50 |
+
+""".replace("\\\n", "")
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -54,7 +83,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         responses = self.path.endswith("/responses")
         question = body["input" if responses else "messages"][-1]["content"]
         big = "1MB" in question
-        pieces = ["x" * 99 + "\n"] * 10_000 if big else ["Hello", ", world!"]
+        if "1MB Markdown" in question:
+            pages = MARKDOWN_PAGE * (1_000_000 // len(MARKDOWN_PAGE.encode()) + 1)
+            text = pages.encode()[:1_000_000].decode(errors="ignore")
+            size = len(text) // 10_000 + 1
+            pieces = [text[i:i + size] for i in range(0, len(text), size)]
+        elif big:
+            pieces = ["x" * 99 + "\n"] * 10_000
+        else:
+            pieces = ["Hello", ", world!"]
         out = responses_stream(pieces) if responses else chat_stream(pieces)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")

@@ -28,7 +28,7 @@ use crate::tokens::Encoding;
 use crate::ui::budget::{Cleared, Consent};
 use crate::ui::input::{Input, Piped, Read, Terminal};
 use crate::ui::stream::StdoutSink;
-use crate::ui::{self, conversations, fmt, record};
+use crate::ui::{self, conversations, fmt, markdown, record};
 
 const HELP: &str = "\
 /help          this list
@@ -113,7 +113,8 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let client = settings.client()?;
     if interactive {
         if let Some(conversation) = &conversation {
-            ui::outln(recent(&mut store, conversation)?)?;
+            let terminal = ui::markdown_terminal(settings.renders_markdown(args.send.raw)?);
+            ui::outln(recent(&mut store, conversation, terminal)?)?;
         }
         let place = conversation.as_ref().map_or_else(
             || "a new conversation".to_owned(),
@@ -257,7 +258,13 @@ impl Spent {
 }
 
 /// The last few exchanges, so a resumed conversation has its context on screen.
-fn recent(store: &mut Store, conversation: &Conversation) -> Result<String> {
+/// The conversation's last exchanges, shown on resuming it; their Markdown rendered for
+/// `terminal`, each under its own line saying who wrote it.
+fn recent(
+    store: &mut Store,
+    conversation: &Conversation,
+    terminal: Option<markdown::Terminal>,
+) -> Result<String> {
     let messages = store.read(|conn| Message::history(conn, conversation.id))?;
     let shown = messages.len().min(RECENT_EXCHANGES * 2);
     let mut text = format!(
@@ -275,7 +282,13 @@ fn recent(store: &mut Store, conversation: &Conversation) -> Result<String> {
         } else {
             "answer"
         };
-        text.push_str(&format!("\n\n{who}: {}", message.content));
+        match terminal {
+            Some(terminal) => {
+                let rendered = markdown::Renderer::render(terminal, &message.content);
+                text.push_str(&format!("\n\n{who}:\n{}", rendered.trim_end_matches('\n')));
+            }
+            None => text.push_str(&format!("\n\n{who}: {}", message.content)),
+        }
     }
     Ok(text)
 }

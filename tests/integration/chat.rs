@@ -320,8 +320,9 @@ fn resume_by_id_last_and_pick() {
     command.args(["chat", "--conv", "1"]);
     let mut session = spawn(command);
     expect(&mut session, "conversation 1 · cats? · 2 messages").expect("header");
-    expect(&mut session, "you: cats?").expect("question");
-    expect(&mut session, "answer: about cats").expect("answer");
+    // Rendered on the terminal, each message under the line that says who wrote it.
+    expect(&mut session, "you:\r\ncats?").expect("question");
+    expect(&mut session, "answer:\r\nabout cats").expect("answer");
     exchange(&mut session, "and kittens?", "more cats");
     leave(&mut session);
     assert_eq!(
@@ -340,7 +341,7 @@ fn resume_by_id_last_and_pick() {
     expect(&mut session, "conversation dogs").expect("filtered");
     session.send("\r").expect("choose");
     session.flush().expect("flush");
-    expect(&mut session, "answer: about dogs").expect("resumed");
+    expect(&mut session, "answer:\r\nabout dogs").expect("resumed");
     exchange(&mut session, "and puppies?", "more dogs");
     leave(&mut session);
     assert_eq!(

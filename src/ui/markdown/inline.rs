@@ -90,12 +90,15 @@ impl<'a> Inline<'a> {
 
     fn push(&mut self, text: &str, range: &Range<usize>, style: Style, reopen: String) {
         // A code span's text sits inside its backticks (and a space, when they are stripped).
-        let found = self.source.get(range.clone()).and_then(|slice| {
-            slice
-                .find(text)
-                .filter(|_| !text.is_empty())
-                .map(|offset| range.start + offset)
-        });
+        let found = self
+            .source
+            .get(range.clone())
+            .filter(|_| !text.is_empty())
+            .and_then(|slice| match slice.starts_with(text) {
+                true => Some(0),
+                false => slice.find(text),
+            })
+            .map(|offset| range.start + offset);
         let reopen = match (found, style.has(Style::CODE)) {
             (Some(start), true) => reopen + self.source.get(range.start..start).unwrap_or_default(),
             _ => reopen,
@@ -194,33 +197,38 @@ impl<'a> Inline<'a> {
 /// The atoms of `source`, read as the text of one paragraph.
 pub fn parse(source: &str, base: Style, hyperlinks: bool) -> Vec<Atom> {
     let options = Options::ENABLE_STRIKETHROUGH;
+    let mut events = Parser::new_ext(source, options)
+        .into_offset_iter()
+        .peekable();
     let paragraph = matches!(
-        Parser::new_ext(source, options).next(),
-        None | Some(Event::Start(Tag::Paragraph))
+        events.peek(),
+        None | Some((Event::Start(Tag::Paragraph), _))
     );
-    // The rest of a line after a row break may begin like a block ("- so", "1. and"): its
-    // first character is swapped for a letter while parsing, and put back after.
-    let swapped;
-    let parsed = match source.chars().next() {
+    match source.chars().next() {
+        // The rest of a line after a row break may begin like a block ("- so", "1. and"):
+        // its first character is swapped for a letter while parsing, and put back after.
         Some(first) if !paragraph && first.is_ascii() => {
-            swapped = format!("a{}", &source[1..]);
-            swapped.as_str()
-        }
-        _ => source,
-    };
-    let mut inline = Inline::new(parsed, base, hyperlinks);
-    for (event, range) in Parser::new_ext(parsed, options).into_offset_iter() {
-        inline.event(event, range);
-    }
-    let mut atoms = inline.atoms;
-    if !std::ptr::eq(parsed, source) {
-        for atom in &mut atoms {
-            if atom.start == 0 && atom.verbatim {
-                atom.text.replace_range(0..1, &source[0..1]);
+            let swapped = format!("a{}", &source[1..]);
+            let mut inline = Inline::new(&swapped, base, hyperlinks);
+            for (event, range) in Parser::new_ext(&swapped, options).into_offset_iter() {
+                inline.event(event, range);
             }
+            let mut atoms = inline.atoms;
+            for atom in &mut atoms {
+                if atom.start == 0 && atom.verbatim {
+                    atom.text.replace_range(0..1, &source[0..1]);
+                }
+            }
+            atoms
+        }
+        _ => {
+            let mut inline = Inline::new(source, base, hyperlinks);
+            for (event, range) in events {
+                inline.event(event, range);
+            }
+            inline.atoms
         }
     }
-    atoms
 }
 
 /// The first place a span may still be opening: a delimiter shown as literal text now,

@@ -289,6 +289,20 @@ fn kind(line: &str, complete: bool) -> Option<Kind> {
     )))
 }
 
+/// A line that renders as itself: printable ASCII without a character Markdown gives a
+/// meaning to, not starting like a block, no wider than the terminal. Most lines of most
+/// answers are not, but long machine output is, and it skips the parse.
+fn is_plain(line: &str, width: usize) -> bool {
+    let bytes = line.as_bytes();
+    let starts_a_block = |b: &u8| b.is_ascii_digit() || b" ->+=".contains(b);
+    bytes.len() <= width
+        && bytes.first().is_some_and(|b| !starts_a_block(b))
+        && bytes.last().is_some_and(|b| *b != b' ')
+        && bytes
+            .iter()
+            .all(|b| (0x20..0x7f).contains(b) && !b"\\`*_[]<>~&|#!".contains(b))
+}
+
 pub struct Renderer {
     terminal: Terminal,
     block: Block,
@@ -429,6 +443,11 @@ impl Renderer {
     }
 
     fn text_line(&mut self, line: String, screen: &mut String) {
+        if is_plain(&line, self.terminal.width) {
+            screen.push_str(&line);
+            screen.push('\n');
+            return;
+        }
         match kind(&line, true) {
             Some(Kind::Fence) => {
                 let trimmed = line.trim_start();
