@@ -111,9 +111,10 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
     let mut options = options;
     options.fit_effort(model_info.as_ref())?;
     let client = settings.client()?;
+    let render = settings.renders_markdown(args.send.raw)?;
     if interactive {
         if let Some(conversation) = &conversation {
-            let terminal = ui::markdown_terminal(settings.renders_markdown(args.send.raw)?);
+            let terminal = ui::markdown_terminal(render);
             ui::outln(recent(&mut store, conversation, terminal)?)?;
         }
         let place = conversation.as_ref().map_or_else(
@@ -131,7 +132,6 @@ pub fn run(args: &ChatArgs, app: &App) -> Result<()> {
         Box::new(Piped::new())
     };
     let limits = settings.limits()?;
-    let render = settings.renders_markdown(args.send.raw)?;
     let mut session = Session {
         store,
         settings,
@@ -257,7 +257,6 @@ impl Spent {
     }
 }
 
-/// The last few exchanges, so a resumed conversation has its context on screen.
 /// The conversation's last exchanges, shown on resuming it; their Markdown rendered for
 /// `terminal`, each under its own line saying who wrote it.
 fn recent(
