@@ -110,15 +110,15 @@ pub struct LeftOut {
     pub by: Limiter,
 }
 
-/// `None` when every sendable message of the history was `picked` by `select`.
+/// `None` when every sendable message of the history was picked: `picked` messages, counted.
 pub fn left_out(
     history: &[Candidate],
-    picked: &[usize],
+    picked: usize,
     max: MaxMessages,
     token_budget: Option<usize>,
 ) -> Option<LeftOut> {
     let sendable = history.iter().filter(|c| c.sendable).count();
-    if picked.len() >= sendable {
+    if picked >= sendable {
         return None;
     }
     let allowed_by_count = match max {
@@ -126,11 +126,11 @@ pub fn left_out(
         MaxMessages::Last(n) => (n.get() - 1).min(sendable),
     };
     let by = match token_budget {
-        Some(budget) if picked.len() < allowed_by_count => Limiter::ContextTokens(budget),
+        Some(budget) if picked < allowed_by_count => Limiter::ContextTokens(budget),
         _ => Limiter::MaxMessages(max),
     };
     Some(LeftOut {
-        sent: picked.len() + 1,
+        sent: picked + 1,
         of: sendable + 1,
         by,
     })
@@ -223,7 +223,7 @@ mod tests {
         let history = [answered(100), answered(200), answered(300), answered(400)];
         let said = |max, budget| {
             let picked = select(&history, max, budget, 50);
-            left_out(&history, &picked, max, budget)
+            left_out(&history, picked.len(), max, budget)
         };
         assert_eq!(said(MaxMessages::All, None), None);
         assert_eq!(said(last(5), None), None);
@@ -257,7 +257,7 @@ mod tests {
         let with_failed = [answered(1), failed(), answered(1)];
         let picked = select(&with_failed, last(2), None, 0);
         assert_eq!(
-            left_out(&with_failed, &picked, last(2), None),
+            left_out(&with_failed, picked.len(), last(2), None),
             Some(LeftOut {
                 sent: 2,
                 of: 3,

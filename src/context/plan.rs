@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::attach::{Attachment, Kind};
 use crate::store::attachment::{self, Bytes};
 use crate::store::request::{self, Request};
-use crate::store::{Conversation, Message, MessageId, Role, Status, Store};
+use crate::store::{Conversation, Message, MessageId, Outline, Role, Status, Store};
 use crate::tokens::{Encoding, Estimate, ToCount, estimate};
 
 use super::{Candidate, LeftOut, MaxMessages};
@@ -86,7 +86,7 @@ pub struct Plan {
     pub left_out: Option<LeftOut>,
 }
 
-fn stored_part(message: &Message, encoding: Encoding) -> Part {
+fn stored_part(message: Message, encoding: Encoding) -> Part {
     let role = if message.role == Role::Assistant {
         "assistant"
     } else {
@@ -99,7 +99,7 @@ fn stored_part(message: &Message, encoding: Encoding) -> Part {
     Part {
         id: Some(message.id),
         role,
-        content: message.content.clone(),
+        content: message.content,
         attachments: Vec::new(),
         known_tokens,
     }
@@ -156,7 +156,7 @@ pub fn recorded_estimate(
         let Some(message) = messages.get(&id) else {
             return Ok(None);
         };
-        let mut part = stored_part(message, encoding);
+        let mut part = stored_part((*message).clone(), encoding);
         if part.known_tokens.is_none() {
             let tokens = *counted
                 .0
@@ -182,12 +182,12 @@ impl Plan {
         title: &str,
         window: Window<'_>,
     ) -> Result<Self> {
-        let history = match &conversation {
-            Some(c) => store.read(|conn| Message::history(conn, c.id))?,
+        let outline = match &conversation {
+            Some(c) => store.read(|conn| Message::outline(conn, c.id))?,
             None => Vec::new(),
         };
         let question = Part::new("user", question, attachments);
-        Self::with_question(store, conversation, history, question, title, window)
+        Self::with_question(store, conversation, outline, question, title, window)
     }
 
     /// The conversation's last question again, when it failed: the same stored message
@@ -198,79 +198,85 @@ impl Plan {
         conversation: Conversation,
         window: Window<'_>,
     ) -> Result<Self> {
-        let mut history = store.read(|conn| Message::history(conn, conversation.id))?;
-        let failed = history
+        let mut outline = store.read(|conn| Message::outline(conn, conversation.id))?;
+        let failed = outline
             .last()
             .is_some_and(|m| m.role == Role::User && m.status == Status::Failed);
-        let (Some(last), true) = (history.pop(), failed) else {
+        let (Some(last), true) = (outline.pop(), failed) else {
             anyhow::bail!(
                 "the last question of conversation {} did not fail; there is nothing to retry",
                 conversation.id
             );
         };
-        let mut question = [stored_part(&last, Encoding::for_model(window.model))];
+        let last = store.read(|conn| Message::find(conn, last.id))?;
+        let mut question = [stored_part(last, Encoding::for_model(window.model))];
         load_attachments(store, &mut question, Bytes::All)?;
         let [question] = question;
         let title = conversation.title.clone();
-        Self::with_question(store, Some(conversation), history, question, &title, window)
+        Self::with_question(store, Some(conversation), outline, question, &title, window)
     }
 
     fn with_question(
         store: &mut Store,
         conversation: Option<Conversation>,
-        history: Vec<Message>,
+        outline: Vec<Outline>,
         question: Part,
         title: &str,
         window: Window<'_>,
     ) -> Result<Self> {
         let encoding = Encoding::for_model(window.model);
-        let mut stored: Vec<Part> = history.iter().map(|m| stored_part(m, encoding)).collect();
         let system = window
             .system
             .filter(|s| !s.trim().is_empty())
             .map(|content| Part::new("system", content.to_owned(), Vec::new()));
-        // Token counts are only needed (and the encoder only built) when a budget is set.
-        let (candidates, fixed_tokens): (Vec<Candidate>, usize) = match window.context_tokens {
-            Some(_) => {
-                // Counting needs only text files' bytes; what is sent gets all of its own below.
-                load_attachments(store, &mut stored, Bytes::OfText)?;
-                let counted = estimate(window.model, encoding, stored.iter().map(Part::counted));
-                let candidates = history
-                    .iter()
-                    .zip(counted.per_message)
-                    .map(|(message, tokens)| Candidate {
-                        sendable: message.sendable(),
-                        tokens,
-                    })
-                    .collect();
-                let fixed = system.iter().chain([&question]).map(Part::counted);
-                (candidates, estimate(window.model, encoding, fixed).total)
+        let candidates: Vec<Candidate> = outline
+            .iter()
+            .map(|message| Candidate {
+                sendable: message.sendable(),
+                tokens: 0,
+            })
+            .collect();
+        // The message count alone names every message that may go, so only those are read
+        // in full (a long conversation's answers may be megabytes each); a token budget then
+        // drops the oldest of them.
+        let by_count = super::select(&candidates, window.max_messages, None, 0);
+        let mut picked: Vec<Part> = match (by_count.first(), &conversation) {
+            (Some(&first), Some(c)) => {
+                let ids: Vec<MessageId> = by_count.iter().map(|&i| outline[i].id).collect();
+                store
+                    .read(|conn| Message::history_from(conn, c.id, outline[first].id))?
+                    .into_iter()
+                    .filter(|m| ids.binary_search(&m.id).is_ok())
+                    .map(|m| stored_part(m, encoding))
+                    .collect()
             }
-            None => {
-                let candidates = history
-                    .iter()
-                    .map(|message| Candidate {
-                        sendable: message.sendable(),
-                        tokens: 0,
-                    })
-                    .collect();
-                (candidates, 0)
-            }
+            _ => Vec::new(),
         };
-        let picked = super::select(
-            &candidates,
-            window.max_messages,
-            window.context_tokens,
-            fixed_tokens,
-        );
+        if let Some(budget) = window.context_tokens {
+            // Counting needs only text files' bytes; what is sent gets all of its own below.
+            load_attachments(store, &mut picked, Bytes::OfText)?;
+            let counted = estimate(window.model, encoding, picked.iter().map(Part::counted));
+            let weighed: Vec<Candidate> = counted
+                .per_message
+                .into_iter()
+                .map(|tokens| Candidate {
+                    sendable: true,
+                    tokens,
+                })
+                .collect();
+            let fixed = system.iter().chain([&question]).map(Part::counted);
+            let fixed_tokens = estimate(window.model, encoding, fixed).total;
+            let kept = super::select(&weighed, MaxMessages::All, Some(budget), fixed_tokens);
+            picked.drain(..picked.len() - kept.len());
+        }
         let left_out = super::left_out(
             &candidates,
-            &picked,
+            picked.len(),
             window.max_messages,
             window.context_tokens,
         );
         let mut parts: Vec<Part> = system.into_iter().collect();
-        parts.extend(picked.into_iter().map(|index| stored[index].clone()));
+        parts.extend(picked);
         load_attachments(store, &mut parts, Bytes::All)?;
         parts.push(question);
         Ok(Self {

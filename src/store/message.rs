@@ -38,7 +38,17 @@ pub struct Message {
     pub created_at: String,
 }
 
-impl Message {
+/// What choosing the messages a question goes out with needs of each stored one: not its
+/// content, which may be megabytes.
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub struct Outline {
+    pub id: MessageId,
+    pub role: Role,
+    pub status: Status,
+}
+
+impl Outline {
     /// Whether the message goes out again with later questions: everything but
     /// questions that never got an answer.
     pub fn sendable(&self) -> bool {
@@ -46,6 +56,31 @@ impl Message {
             self.status,
             Status::Answered | Status::Complete | Status::Interrupted
         )
+    }
+}
+
+impl Message {
+    /// A conversation's messages in order, without their content.
+    pub fn outline(
+        conn: &mut SqliteConnection,
+        conversation_id: ConversationId,
+    ) -> QueryResult<Vec<Outline>> {
+        Self::history_query(conversation_id)
+            .select(Outline::as_select())
+            .load(conn)
+    }
+
+    /// A conversation's messages from `first` on, in order: the recent end of a long history
+    /// without reading the rest.
+    pub fn history_from(
+        conn: &mut SqliteConnection,
+        conversation_id: ConversationId,
+        first: MessageId,
+    ) -> QueryResult<Vec<Self>> {
+        Self::history_query(conversation_id)
+            .filter(messages::id.ge(first))
+            .select(Self::as_select())
+            .load(conn)
     }
 
     /// A conversation's messages in order, through the per-conversation index.

@@ -82,7 +82,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrati
 
 pub use conversation::{Conversation, Limit, Summary};
 pub use id::{ConversationId, ImageId, MessageId, RequestId};
-pub use message::{Message, Role, Status};
+pub use message::{Message, Outline, Role, Status};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// "TkMt", written by the first migration.
