@@ -71,12 +71,14 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
     store.for_bulk_writes()?;
     let now = store::now();
     let added = store.write(|conn| {
-        let mut added = stored::Added::default();
-        for conversation in &conversations {
-            let more = stored::add(conn, conversation)?;
-            added += more;
-            progress.inc(1);
-        }
+        let added = store::search::indexed_at_the_end(conn, |conn| {
+            let mut added = stored::Added::default();
+            for conversation in &conversations {
+                added += stored::add(conn, conversation)?;
+                progress.inc(1);
+            }
+            Ok(added)
+        })?;
         stored::remember(conn, &fingerprint, kind, &shown, added, &now)?;
         Ok(added)
     })?;

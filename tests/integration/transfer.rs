@@ -72,6 +72,13 @@ fn an_export_round_trips_and_merges() {
     assert_eq!(export(&second, &[]), all);
     second.assert_totals_match_requests();
     second.assert_search_index_is_whole();
+    // The import indexes at its end with the insert triggers set aside; they are back.
+    assert_eq!(
+        second.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%search_insert' ORDER BY name"
+        ),
+        [["conversations_search_insert"], ["messages_search_insert"]]
+    );
 
     let third = TmEnv::new();
     let half_file = write_file(&third, "half.jsonl", &half);
