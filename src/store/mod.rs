@@ -272,7 +272,7 @@ impl Store {
     pub fn for_bulk_writes(&mut self) -> Result<()> {
         self.conn
             .batch_execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")
-            .context("could not size the page cache")
+            .context("could not prepare the connection for a bulk write")
     }
 
     pub fn read<T>(

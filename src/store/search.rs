@@ -40,50 +40,75 @@ pub fn indexed_at_the_end<T>(
     work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
 ) -> QueryResult<T> {
     #[derive(QueryableByName)]
-    struct Trigger {
-        #[diesel(sql_type = Text)]
-        name: String,
+    struct Sql {
         #[diesel(sql_type = Text)]
         sql: String,
     }
     #[derive(QueryableByName)]
     struct Last {
         #[diesel(sql_type = BigInt)]
-        message: i64,
-        #[diesel(sql_type = BigInt)]
-        conversation: i64,
+        id: i64,
     }
-    let triggers: Vec<Trigger> = diesel::sql_query(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
-         AND name IN ('messages_search_insert', 'conversations_search_insert')",
-    )
-    .load(conn)?;
-    let last: Last = diesel::sql_query(
-        "SELECT (SELECT coalesce(max(id), 0) FROM messages) AS message, \
-                (SELECT coalesce(max(id), 0) FROM conversations) AS conversation",
-    )
-    .get_result(conn)?;
-    for trigger in &triggers {
-        conn.batch_execute(&format!("DROP TRIGGER \"{}\"", trigger.name))?;
+    let mut set_aside = Vec::with_capacity(INDEXED.len());
+    for indexed in &INDEXED {
+        let trigger: Option<Sql> =
+            diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
+                .bind::<Text, _>(indexed.trigger)
+                .get_result(conn)
+                .optional()?;
+        let last: Last = diesel::sql_query(format!(
+            "SELECT coalesce(max(id), 0) AS id FROM {}",
+            indexed.table
+        ))
+        .get_result(conn)?;
+        if trigger.is_some() {
+            conn.batch_execute(&format!("DROP TRIGGER {}", indexed.trigger))?;
+        }
+        set_aside.push((indexed, trigger, last.id));
     }
     let done = work(conn)?;
-    diesel::sql_query(
-        "INSERT INTO messages_search (rowid, content) \
-         SELECT id, tm_search_text(content) FROM messages WHERE id > ?",
-    )
-    .bind::<BigInt, _>(last.message)
-    .execute(conn)?;
-    diesel::sql_query(
-        "INSERT INTO conversations_search (rowid, title) \
-         SELECT id, tm_search_text(title) FROM conversations WHERE id > ?",
-    )
-    .bind::<BigInt, _>(last.conversation)
-    .execute(conn)?;
-    for trigger in &triggers {
-        conn.batch_execute(&trigger.sql)?;
+    for (indexed, trigger, last) in set_aside {
+        let Indexed {
+            index,
+            table,
+            column,
+            ..
+        } = indexed;
+        diesel::sql_query(format!(
+            "INSERT INTO {index} (rowid, {column}) \
+             SELECT id, tm_search_text({column}) FROM {table} WHERE id > ?"
+        ))
+        .bind::<BigInt, _>(last)
+        .execute(conn)?;
+        if let Some(trigger) = trigger {
+            conn.batch_execute(&trigger.sql)?;
+        }
     }
     Ok(done)
 }
+
+/// A search index, the table and column it holds, and the trigger that indexes each new row.
+struct Indexed {
+    index: &'static str,
+    table: &'static str,
+    column: &'static str,
+    trigger: &'static str,
+}
+
+const INDEXED: [Indexed; 2] = [
+    Indexed {
+        index: "messages_search",
+        table: "messages",
+        column: "content",
+        trigger: "messages_search_insert",
+    },
+    Indexed {
+        index: "conversations_search",
+        table: "conversations",
+        column: "title",
+        trigger: "conversations_search_insert",
+    },
+];
 
 /// Han ideographs, Hiragana and Katakana: scripts written without spaces between words.
 fn is_unspaced(c: char) -> bool {

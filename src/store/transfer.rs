@@ -123,8 +123,8 @@ impl Added {
 pub fn add(conn: &mut SqliteConnection, conversation: &Conversation) -> QueryResult<Added> {
     let mut added = Added::default();
     // The UUIDs are unique, so their look-ups need no `LIMIT`: diesel binds the `1` of
-    // `.first()` as a parameter, and this SQLite prepares a statement with a bound `LIMIT`
-    // again each time it is bound, which cost an import of 200,000 messages seconds.
+    // `.first()` as a parameter, and SQLite prepares a statement with a bound `LIMIT` again
+    // every time it is bound, which cost seconds in an import of 200,000 messages.
     let existing: Option<ConversationId> = conversations::table
         .filter(conversations::uuid.eq(&conversation.uuid))
         .select(conversations::id)
