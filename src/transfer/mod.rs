@@ -10,6 +10,9 @@ pub mod tokenmeter;
 
 pub use crate::store::transfer::{Conversation, FORMAT, Message, Request, VERSION};
 
+use diesel::sql_types::Text;
+use diesel::{QueryResult, QueryableByName, RunQueryDsl as _, SqliteConnection};
+
 use crate::attach::sha256_hex;
 use crate::prices::{self, ModelInfo};
 use crate::tokens::{self, Encoding, Tally, ToCount};
@@ -188,6 +191,29 @@ pub fn estimated_tally(
         completion,
         estimated: true,
         ..Tally::default()
+    }
+}
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The columns of `table` in another tool's SQLite file, none when there is no such table:
+/// files of every age are read by the columns they have.
+pub fn columns(conn: &mut SqliteConnection, table: &str) -> QueryResult<Vec<String>> {
+    let rows: Vec<Column> =
+        diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')")).load(conn)?;
+    Ok(rows.into_iter().map(|c| c.name).collect())
+}
+
+/// `table.name` selected as `name`, or NULL under that name when the table lacks it.
+pub fn column_or_null(columns: &[String], table: &str, name: &str, cast: &str) -> String {
+    if columns.iter().any(|c| c == name) {
+        format!("CAST({table}.{name} AS {cast}) AS {name}")
+    } else {
+        format!("NULL AS {name}")
     }
 }
 

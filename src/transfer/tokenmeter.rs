@@ -10,17 +10,13 @@ use anyhow::{Context as _, Result, bail};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text};
 
-use super::{Conversation, Message, Request, estimated_tally, stored_time, uuid_of};
+use super::{
+    Conversation, Message, Request, column_or_null, columns, estimated_tally, stored_time, uuid_of,
+};
 use crate::prices::ModelInfo;
 use crate::tokens::{Encoding, Tally};
 
 const SOURCE: &str = "tokenmeter";
-
-#[derive(QueryableByName)]
-struct Column {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
 
 #[derive(QueryableByName)]
 struct Room {
@@ -80,22 +76,6 @@ pub struct Read {
     pub config: Config,
 }
 
-/// The columns of `table`, none when there is no such table.
-pub fn columns(conn: &mut SqliteConnection, table: &str) -> QueryResult<Vec<String>> {
-    let rows: Vec<Column> =
-        diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')")).load(conn)?;
-    Ok(rows.into_iter().map(|c| c.name).collect())
-}
-
-/// `name`, or NULL under that name when the table lacks it.
-fn column_or_null(columns: &[String], name: &str, cast: &str) -> String {
-    if columns.iter().any(|c| c == name) {
-        format!("CAST({name} AS {cast}) AS {name}")
-    } else {
-        format!("NULL AS {name}")
-    }
-}
-
 pub fn read(path: &Path, price: &dyn Fn(&str) -> Option<ModelInfo>) -> Result<Read> {
     let shown = path.display();
     let mut conn = crate::store::open_foreign(path)?;
@@ -125,7 +105,7 @@ pub fn read(path: &Path, price: &dyn Fn(&str) -> Option<ModelInfo>) -> Result<Re
         ("token_meter_completion", "INTEGER"),
         ("used_model", "TEXT"),
     ]
-    .map(|(name, cast)| column_or_null(&chat_columns, name, cast))
+    .map(|(name, cast)| column_or_null(&chat_columns, "chat", name, cast))
     .join(", ");
     let chats: Vec<Chat> = diesel::sql_query(format!(
         "SELECT id, CAST(time AS TEXT) AS time, CAST(message AS TEXT) AS message,
@@ -162,7 +142,7 @@ fn read_config(conn: &mut SqliteConnection) -> Result<Config> {
         "max_message",
         "system_message",
     ]
-    .map(|name| column_or_null(&columns, name, "TEXT"))
+    .map(|name| column_or_null(&columns, "config", name, "TEXT"))
     .join(", ");
     let row: Option<ConfigRow> =
         diesel::sql_query(format!("SELECT {selected} FROM config LIMIT 1"))

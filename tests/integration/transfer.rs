@@ -165,7 +165,7 @@ fn a_wrong_file_is_refused_and_nothing_is_written() {
         (
             "llm",
             env.db(),
-            "is not an llm log database: it needs the tables conversations and responses",
+            "is not an llm log database: it needs the tables conversations and responses (id, model, prompt, response, conversation_id, datetime_utc), or threads, turns, messages, parts",
         ),
         (
             "llm",
@@ -753,6 +753,188 @@ fn llm_logs_import_with_their_tokens() {
                 "2025-01-03T00:00:00.000Z",
                 "100"
             ]
+        ]
+    );
+    env.assert_totals_match_requests();
+    let again = tm_ok(&env, &["import", "llm", source.to_str().expect("utf-8")]);
+    assert!(
+        stderr(&again).ends_with("; nothing to add\n"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+/// llm's newer message store, as its documentation gives the schema: threads pointing at
+/// the newest message of a chain of messages made of parts, and turns with the tokens. A
+/// thread that continues an older conversation goes on in it without repeating it; a fork's
+/// turn, reasoning and tool calls are not imported, text kept by reference (a fragment) is,
+/// and an attachment is named.
+#[test]
+fn llm_threads_and_turns_import_as_the_branch_each_thread_shows() {
+    let env = TmEnv::new();
+    let source = env.dir().join("logs.db");
+    let conn = rusqlite::Connection::open(&source).expect("fixture");
+    conn.execute_batch(
+        "CREATE TABLE conversations (id TEXT PRIMARY KEY, name TEXT, model TEXT);
+         CREATE TABLE responses (id TEXT PRIMARY KEY, model TEXT, prompt TEXT, system TEXT,
+             prompt_json TEXT, options_json TEXT, response TEXT, response_json TEXT,
+             conversation_id TEXT REFERENCES conversations(id), duration_ms INTEGER,
+             datetime_utc TEXT, input_tokens INTEGER, output_tokens INTEGER, token_details TEXT);
+         CREATE TABLE attachments (id TEXT PRIMARY KEY, type TEXT, path TEXT, url TEXT, content BLOB);
+         CREATE TABLE fragments (id INTEGER PRIMARY KEY, hash TEXT, content TEXT, datetime_utc TEXT, source TEXT);
+         CREATE TABLE messages (hash TEXT PRIMARY KEY, parent_hash TEXT REFERENCES messages(hash),
+             role TEXT, provider_metadata TEXT);
+         CREATE TABLE parts (id INTEGER PRIMARY KEY, message_hash TEXT REFERENCES messages(hash),
+             position INTEGER, type TEXT, tool_name TEXT, text TEXT, payload TEXT);
+         CREATE TABLE part_attachments (part_id INTEGER REFERENCES parts(id),
+             attachment_id TEXT REFERENCES attachments(id), \"order\" INTEGER,
+             PRIMARY KEY (part_id, attachment_id));
+         CREATE TABLE threads (id TEXT PRIMARY KEY, name TEXT, tip_message_hash TEXT REFERENCES messages(hash),
+             forked_from TEXT REFERENCES threads(id), datetime_utc TEXT);
+         CREATE TABLE turns (id TEXT PRIMARY KEY, thread_id TEXT REFERENCES threads(id),
+             parent_message_hash TEXT REFERENCES messages(hash), tip_message_hash TEXT REFERENCES messages(hash),
+             model TEXT, resolved_model TEXT, options_json TEXT, schema_id TEXT, input_tokens INTEGER,
+             output_tokens INTEGER, token_details TEXT, duration_ms INTEGER, datetime_utc TEXT);
+         INSERT INTO conversations VALUES ('01j0a', 'monads', 'gpt-4o-mini');
+         INSERT INTO responses VALUES
+           ('01r1', 'gpt-4o-mini', 'what is a monad?', NULL, NULL, '{}', 'A monoid.', NULL, '01j0a', 900,
+            '2025-01-02T03:04:05.123456', 20, 5, NULL);
+         INSERT INTO messages VALUES
+           ('b2:s', NULL, 'system', NULL), ('b2:q1', 'b2:s', 'user', NULL),
+           ('b2:a1', 'b2:q1', 'assistant', NULL), ('b2:q2', 'b2:a1', 'user', NULL),
+           ('b2:a2', 'b2:q2', 'assistant', NULL),
+           ('b2:h', NULL, 'user', NULL), ('b2:hi', 'b2:h', 'assistant', NULL),
+           ('b2:fork', 'b2:h', 'assistant', NULL);
+         INSERT INTO fragments VALUES (1, 'f', 'Hello from a fragment', '2025-02-01T00:00:00', 'x');
+         INSERT INTO attachments VALUES ('sha', 'image/png', 'cat.png', NULL, NULL);
+         INSERT INTO parts VALUES
+           (1, 'b2:s', 0, 'text', NULL, 'Be terse.', NULL),
+           (2, 'b2:q1', 0, 'text', NULL, 'what is a monad?', NULL),
+           (3, 'b2:a1', 0, 'text', NULL, 'A monoid.', NULL),
+           (4, 'b2:q2', 0, 'text', NULL, 'and a functor?', NULL),
+           (5, 'b2:a2', 0, 'reasoning', NULL, 'thinking hard', NULL),
+           (6, 'b2:a2', 1, 'tool_call', 'lookup', NULL, '{\"arguments\": {}}'),
+           (7, 'b2:a2', 2, 'text', NULL, 'A map.', NULL),
+           (8, 'b2:h', 0, 'text', NULL, 'look at this', NULL),
+           (9, 'b2:h', 1, 'attachment', NULL, NULL, '{\"attachment\": \"sha\"}'),
+           (10, 'b2:hi', 0, 'text', NULL, NULL, '{\"text_ref\": [{\"fragment\": 1}, {\"literal\": \", a cat.\"}]}'),
+           (11, 'b2:fork', 0, 'text', NULL, 'Another branch.', NULL);
+         INSERT INTO part_attachments VALUES (9, 'sha', 0);
+         INSERT INTO threads VALUES
+           ('01j0a', 'monads', 'b2:a2', NULL, '2025-01-02T03:04:05'),
+           ('01j0t', 'a cat', 'b2:hi', NULL, '2025-02-01T10:00:00');
+         INSERT INTO turns VALUES
+           ('01t2', '01j0a', 'b2:q2', 'b2:a2', 'gpt-4o-mini', NULL, '{}', NULL, 40, 6,
+            '{\"cached_tokens\": 16}', 700, '2025-01-02T03:05:00+00:00'),
+           ('01t3', '01j0t', 'b2:h', 'b2:fork', 'gpt-4o', NULL, '{}', NULL, 9, 3, NULL, 50,
+            '2025-02-01T10:00:01Z'),
+           ('01t4', '01j0t', 'b2:h', 'b2:hi', 'gpt-4o', NULL, '{}', NULL, NULL, NULL, NULL, 60,
+            '2025-02-01T10:00:02Z');",
+    )
+    .expect("fixture");
+    drop(conn);
+    let output = tm_ok(&env, &["import", "llm", source.to_str().expect("utf-8")]);
+    assert!(
+        stderr(&output).starts_with("imported 2 conversations, 6 messages and 3 requests from "),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        env.rows(
+            "SELECT c.title, m.role, m.content, m.status, m.created_at
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id ORDER BY m.id"
+        ),
+        [
+            [
+                "monads",
+                "user",
+                "what is a monad?",
+                "answered",
+                "2025-01-02T03:04:05.123Z"
+            ],
+            [
+                "monads",
+                "assistant",
+                "A monoid.",
+                "complete",
+                "2025-01-02T03:04:05.123Z"
+            ],
+            [
+                "monads",
+                "user",
+                "and a functor?",
+                "answered",
+                "2025-01-02T03:05:00.000Z"
+            ],
+            [
+                "monads",
+                "assistant",
+                "A map.",
+                "complete",
+                "2025-01-02T03:05:00.000Z"
+            ],
+            [
+                "a cat",
+                "user",
+                "look at this\n\n[attachment: cat.png]",
+                "answered",
+                "2025-02-01T10:00:02.000Z"
+            ],
+            [
+                "a cat",
+                "assistant",
+                "Hello from a fragment, a cat.",
+                "complete",
+                "2025-02-01T10:00:02.000Z"
+            ],
+        ]
+    );
+    assert_eq!(
+        env.rows(
+            "SELECT model, prompt_tokens, cached_tokens, completion_tokens, usage_estimated,
+                    system_prompt, sent_message_ids, question_id, answer_id, started_at, duration_ms
+             FROM requests ORDER BY id"
+        ),
+        [
+            [
+                "gpt-4o-mini",
+                "20",
+                "0",
+                "5",
+                "0",
+                "NULL",
+                "[1]",
+                "1",
+                "2",
+                "2025-01-02T03:04:05.123Z",
+                "900"
+            ],
+            [
+                "gpt-4o-mini",
+                "40",
+                "16",
+                "6",
+                "0",
+                "Be terse.",
+                "[1,2,3]",
+                "3",
+                "4",
+                "2025-01-02T03:05:00.000Z",
+                "700"
+            ],
+            [
+                "gpt-4o",
+                "17",
+                "0",
+                "8",
+                "1",
+                "NULL",
+                "[5]",
+                "5",
+                "6",
+                "2025-02-01T10:00:02.000Z",
+                "60"
+            ],
         ]
     );
     env.assert_totals_match_requests();
