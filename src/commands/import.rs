@@ -71,7 +71,7 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
     store.for_bulk_writes()?;
     let now = store::now();
     let added = store.write(|conn| {
-        let added = store::search::indexed_at_the_end(conn, |conn| {
+        let added = store::bulk::inserted_in_bulk(conn, |conn| {
             let mut added = stored::Added::default();
             for conversation in &conversations {
                 added += stored::add(conn, conversation)?;

@@ -57,6 +57,7 @@ macro_rules! stored_words {
 }
 
 pub mod attachment;
+pub mod bulk;
 mod conversation;
 mod id;
 pub mod image;

@@ -12,9 +12,7 @@
 
 use std::borrow::Cow;
 
-use diesel::connection::SimpleConnection as _;
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 
 diesel::define_sql_function! {
     /// The text the search index holds for `text`: see the module's documentation. The
@@ -27,88 +25,6 @@ diesel::define_sql_function! {
 pub fn register(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
     tm_search_text_utils::register_impl(conn, |text: String| index_text(&text).into_owned())
 }
-
-/// Runs `work`, which adds many messages and conversations inside the caller's transaction,
-/// then indexes what it added in one statement per index. Indexed by the triggers, every
-/// insert is a statement with its own savepoint, at which FTS5 writes what it holds as a new
-/// segment, and merging 200,000 one-message segments took half of a 10,000-conversation
-/// import. The insert triggers are dropped, then made again from their own SQL, inside the
-/// transaction: no other connection ever sees them missing, and a failed or killed import
-/// leaves them as they were.
-pub fn indexed_at_the_end<T>(
-    conn: &mut SqliteConnection,
-    work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
-) -> QueryResult<T> {
-    #[derive(QueryableByName)]
-    struct Sql {
-        #[diesel(sql_type = Text)]
-        sql: String,
-    }
-    #[derive(QueryableByName)]
-    struct Last {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
-    let mut set_aside = Vec::with_capacity(INDEXED.len());
-    for indexed in &INDEXED {
-        let trigger: Option<Sql> =
-            diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
-                .bind::<Text, _>(indexed.trigger)
-                .get_result(conn)
-                .optional()?;
-        let last: Last = diesel::sql_query(format!(
-            "SELECT coalesce(max(id), 0) AS id FROM {}",
-            indexed.table
-        ))
-        .get_result(conn)?;
-        if trigger.is_some() {
-            conn.batch_execute(&format!("DROP TRIGGER {}", indexed.trigger))?;
-        }
-        set_aside.push((indexed, trigger, last.id));
-    }
-    let done = work(conn)?;
-    for (indexed, trigger, last) in set_aside {
-        let Indexed {
-            index,
-            table,
-            column,
-            ..
-        } = indexed;
-        diesel::sql_query(format!(
-            "INSERT INTO {index} (rowid, {column}) \
-             SELECT id, tm_search_text({column}) FROM {table} WHERE id > ?"
-        ))
-        .bind::<BigInt, _>(last)
-        .execute(conn)?;
-        if let Some(trigger) = trigger {
-            conn.batch_execute(&trigger.sql)?;
-        }
-    }
-    Ok(done)
-}
-
-/// A search index, the table and column it holds, and the trigger that indexes each new row.
-struct Indexed {
-    index: &'static str,
-    table: &'static str,
-    column: &'static str,
-    trigger: &'static str,
-}
-
-const INDEXED: [Indexed; 2] = [
-    Indexed {
-        index: "messages_search",
-        table: "messages",
-        column: "content",
-        trigger: "messages_search_insert",
-    },
-    Indexed {
-        index: "conversations_search",
-        table: "conversations",
-        column: "title",
-        trigger: "conversations_search_insert",
-    },
-];
 
 /// Han ideographs, Hiragana and Katakana: scripts written without spaces between words.
 fn is_unspaced(c: char) -> bool {

@@ -72,12 +72,16 @@ fn an_export_round_trips_and_merges() {
     assert_eq!(export(&second, &[]), all);
     second.assert_totals_match_requests();
     second.assert_search_index_is_whole();
-    // The import indexes at its end with the insert triggers set aside; they are back.
+    // The import indexes and sums at its end with the insert triggers set aside; they are back.
     assert_eq!(
         second.rows(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%search_insert' ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_insert' ESCAPE '\\' ORDER BY name"
         ),
-        [["conversations_search_insert"], ["messages_search_insert"]]
+        [
+            ["conversations_search_insert"],
+            ["messages_search_insert"],
+            ["usage_totals_insert"]
+        ]
     );
 
     let third = TmEnv::new();
@@ -93,6 +97,8 @@ fn an_export_round_trips_and_merges() {
         "{}",
         stderr(&output)
     );
+    // The new requests' sums are added to the sums already there.
+    third.assert_totals_match_requests();
     let usage = |env: &TmEnv| {
         stdout(&tm_ok(
             env,

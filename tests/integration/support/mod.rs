@@ -153,7 +153,8 @@ impl TmEnv {
     pub fn assert_totals_match_requests(&self) {
         let totals = self.rows(
             "SELECT level, span, model, requests, prompt_tokens, cached_tokens, completion_tokens,
-                    reasoning_tokens, images, cost_picodollars, unpriced_requests, failed_requests
+                    reasoning_tokens, images, cost_picodollars, unpriced_requests, failed_requests,
+                    cache_write_tokens
              FROM usage_totals ORDER BY 1, 2, 3",
         );
         let recomputed = self.rows(
@@ -167,17 +168,20 @@ impl TmEnv {
              ),
              rows AS (
                  SELECT level, span, model, prompt_tokens, cached_tokens, completion_tokens,
-                        reasoning_tokens, images, cost_picodollars, outcome FROM spans
+                        reasoning_tokens, images, cost_picodollars, outcome, cache_write_tokens
+                 FROM spans
                  UNION ALL
                  SELECT level, span, '', prompt_tokens, cached_tokens, completion_tokens,
-                        reasoning_tokens, images, cost_picodollars, outcome FROM spans
+                        reasoning_tokens, images, cost_picodollars, outcome, cache_write_tokens
+                 FROM spans
              )
              SELECT level, span, model, count(*), coalesce(sum(prompt_tokens), 0),
                     coalesce(sum(cached_tokens), 0), coalesce(sum(completion_tokens), 0),
                     coalesce(sum(reasoning_tokens), 0), sum(images),
                     coalesce(sum(cost_picodollars), 0),
                     count(*) FILTER (WHERE cost_picodollars IS NULL AND (prompt_tokens IS NOT NULL OR images > 0)),
-                    count(*) FILTER (WHERE outcome = 'failed')
+                    count(*) FILTER (WHERE outcome = 'failed'),
+                    coalesce(sum(cache_write_tokens), 0)
              FROM rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         );
         assert_eq!(totals, recomputed);
