@@ -1,7 +1,9 @@
 """A fake OpenAI server for the benchmark: answers at once, on Chat Completions and on the
 Responses API (POST /v1/responses, its events as OpenAI sends them). A question containing
 "1MB" gets a 1 MB answer in 10,000 SSE chunks, sent as fast as the socket takes them: lines
-of plain text, or with "1MB Markdown" a page of Markdown repeated, cut in 10,000 pieces. The
+of plain text, or with "1MB Markdown" a page of Markdown repeated, cut in 10,000 pieces. One
+containing "15MB" gets 15 MB of English-like lines in 150,000 chunks. A request with
+"stream": false gets the same answer as one JSON reply. The
 CLOCK_MONOTONIC time the last byte of each answer was handed to the socket goes to the file
 named by the second argument."""
 import http.server
@@ -75,6 +77,19 @@ def half(x):
 """.replace("\\\n", "")
 
 
+def json_reply(text, responses):
+    if responses:
+        message = {"type": "message", "id": "msg_1", "role": "assistant",
+                   "content": [{"type": "output_text", "text": text}]}
+        reply = {"id": "resp_bench", "object": "response", "status": "completed",
+                 "output": [message], "usage": RESPONSES_USAGE, "service_tier": "default"}
+    else:
+        reply = {"id": "chatcmpl-bench", "object": "chat.completion", "usage": USAGE,
+                 "choices": [{"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant", "content": text}}]}
+    return json.dumps(reply).encode()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -83,7 +98,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         responses = self.path.endswith("/responses")
         question = body["input" if responses else "messages"][-1]["content"]
         big = "1MB" in question
-        if "1MB Markdown" in question:
+        if "15MB" in question:
+            words = [f"word{n % 5000} " for n in range(20)]
+            line = ("".join(words))[:99] + "\n"
+            pieces = [line] * 150_000
+        elif "1MB Markdown" in question:
             pages = MARKDOWN_PAGE * (1_000_000 // len(MARKDOWN_PAGE.encode()) + 1)
             text = pages.encode()[:1_000_000].decode(errors="ignore")
             size = len(text) // 10_000 + 1
@@ -92,9 +111,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pieces = ["x" * 99 + "\n"] * 10_000
         else:
             pieces = ["Hello", ", world!"]
-        out = responses_stream(pieces) if responses else chat_stream(pieces)
+        if not body.get("stream", True):
+            out, kind = json_reply("".join(pieces), responses), "application/json"
+        else:
+            out = responses_stream(pieces) if responses else chat_stream(pieces)
+            kind = "text/event-stream"
         self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)

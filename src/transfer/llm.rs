@@ -308,7 +308,9 @@ struct Fragment {
     content: String,
 }
 
-/// The message store's tables, read whole: llm keeps no more in them than a history.
+/// The message store's tables, read whole: llm keeps no more in them than a history. Rows
+/// without the key that names them (SQLite lets a TEXT primary key be NULL) name nothing a
+/// conversation could show, and are passed over.
 struct Store {
     threads: Vec<Thread>,
     nodes: HashMap<String, Node>,
@@ -322,14 +324,14 @@ fn read_store(conn: &mut SqliteConnection, shown: &str) -> Result<Store> {
     let threads: Vec<Thread> = diesel::sql_query(
         "SELECT CAST(id AS TEXT) AS id, CAST(name AS TEXT) AS name,
                 CAST(tip_message_hash AS TEXT) AS tip, CAST(datetime_utc AS TEXT) AS datetime_utc
-         FROM threads ORDER BY datetime_utc, rowid",
+         FROM threads WHERE id IS NOT NULL ORDER BY datetime_utc, rowid",
     )
     .load(conn)
     .with_context(|| context("threads"))?;
     let nodes: Vec<Node> = diesel::sql_query(
         "SELECT CAST(hash AS TEXT) AS hash, CAST(parent_hash AS TEXT) AS parent,
                 CAST(coalesce(role, '') AS TEXT) AS role
-         FROM messages",
+         FROM messages WHERE hash IS NOT NULL",
     )
     .load(conn)
     .with_context(|| context("messages"))?;
@@ -347,7 +349,7 @@ fn read_store(conn: &mut SqliteConnection, shown: &str) -> Result<Store> {
     let parts: Vec<Part> = diesel::sql_query(format!(
         "SELECT CAST(p.message_hash AS TEXT) AS message, CAST(coalesce(p.type, '') AS TEXT) AS kind,
                 {text}, {payload}, {attachment} AS attachment
-         FROM parts p ORDER BY p.message_hash, p.position",
+         FROM parts p WHERE p.message_hash IS NOT NULL ORDER BY p.message_hash, p.position",
         text = column_or_null(&part_columns, "p", "text", "TEXT"),
         payload = column_or_null(&part_columns, "p", "payload", "TEXT"),
     ))
@@ -362,7 +364,7 @@ fn read_store(conn: &mut SqliteConnection, shown: &str) -> Result<Store> {
                 CAST(token_details AS TEXT) AS token_details,
                 CAST(duration_ms AS INTEGER) AS duration_ms,
                 CAST(coalesce(datetime_utc, '') AS TEXT) AS datetime_utc
-         FROM turns ORDER BY datetime_utc, id",
+         FROM turns WHERE id IS NOT NULL ORDER BY datetime_utc, id",
     )
     .load(conn)
     .with_context(|| context("turns"))?;

@@ -685,6 +685,19 @@ fn chatgpt_imports_the_branch_last_seen_from_any_form_of_the_export() {
     assert_eq!(export(&import_chatgpt(&zipped), &[]), reference);
 }
 
+/// `tm import llm SOURCE` says it imported `imported…`; the same file again adds nothing.
+fn import_llm_twice(env: &TmEnv, source: &Path, imported: &str) {
+    let source = source.to_str().expect("utf-8");
+    let first = tm_ok(env, &["import", "llm", source]);
+    assert!(stderr(&first).starts_with(imported), "{}", stderr(&first));
+    let again = tm_ok(env, &["import", "llm", source]);
+    assert!(
+        stderr(&again).ends_with("; nothing to add\n"),
+        "{}",
+        stderr(&again)
+    );
+}
+
 /// llm's log database, as the tests make it in llm's schema: responses in conversations,
 /// with their token counts and the details of cached and reasoning tokens.
 #[test]
@@ -706,11 +719,10 @@ fn llm_logs_import_with_their_tokens() {
     )
     .expect("fixture");
     drop(conn);
-    let output = tm_ok(&env, &["import", "llm", source.to_str().expect("utf-8")]);
-    assert!(
-        stderr(&output).starts_with("imported 2 conversations, 6 messages and 3 requests from "),
-        "{}",
-        stderr(&output)
+    import_llm_twice(
+        &env,
+        &source,
+        "imported 2 conversations, 6 messages and 3 requests from ",
     );
     assert_eq!(
         env.rows("SELECT title FROM conversations ORDER BY id"),
@@ -762,12 +774,6 @@ fn llm_logs_import_with_their_tokens() {
         ]
     );
     env.assert_totals_match_requests();
-    let again = tm_ok(&env, &["import", "llm", source.to_str().expect("utf-8")]);
-    assert!(
-        stderr(&again).ends_with("; nothing to add\n"),
-        "{}",
-        stderr(&again)
-    );
 }
 
 /// llm's newer message store, as its documentation gives the schema: threads pointing at
@@ -839,11 +845,10 @@ fn llm_threads_and_turns_import_as_the_branch_each_thread_shows() {
     )
     .expect("fixture");
     drop(conn);
-    let output = tm_ok(&env, &["import", "llm", source.to_str().expect("utf-8")]);
-    assert!(
-        stderr(&output).starts_with("imported 2 conversations, 6 messages and 3 requests from "),
-        "{}",
-        stderr(&output)
+    import_llm_twice(
+        &env,
+        &source,
+        "imported 2 conversations, 6 messages and 3 requests from ",
     );
     assert_eq!(
         env.rows(
@@ -944,12 +949,6 @@ fn llm_threads_and_turns_import_as_the_branch_each_thread_shows() {
         ]
     );
     env.assert_totals_match_requests();
-    let again = tm_ok(&env, &["import", "llm", source.to_str().expect("utf-8")]);
-    assert!(
-        stderr(&again).ends_with("; nothing to add\n"),
-        "{}",
-        stderr(&again)
-    );
 }
 
 /// An import is one transaction: killed while it writes, it leaves the history as it was
