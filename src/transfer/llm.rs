@@ -546,20 +546,16 @@ fn read_threads(
             .and_then(stored_time)
             .or_else(|| turns.first().map(|t| t.at.clone()))
             .with_context(|| format!("thread {} of {shown} has no time and no turns", thread.id))?;
-        // A message was written by the first turn whose reply reaches it.
+        // A message was written by the first turn whose reply reaches it (the turns are in
+        // the branch's order).
+        let writer = |i: usize| turns.get(turns.partition_point(|t| t.tip < i));
         let time_of = |i: usize| {
-            turns
-                .iter()
-                .find(|t| t.tip >= i)
+            writer(i)
                 .or(turns.last())
                 .map_or(started.clone(), |t| t.at.clone())
         };
-        let model_of = |i: usize| {
-            turns
-                .iter()
-                .find(|t| t.tip >= i)
-                .map(|t| t.turn.model.as_str())
-        };
+        let model_of = |i: usize| writer(i).map(|t| t.turn.model.as_str());
+        let last_answer = chain.iter().rposition(|n| n.role == "assistant");
         let conversation = history.conversation(&thread.id, thread.name.as_deref(), &started);
         let earlier = conversation.messages.len();
         let texts: Vec<String> = chain.iter().map(|node| store.text(&node.hash)).collect();
@@ -591,7 +587,7 @@ fn read_threads(
             } else {
                 "user"
             };
-            let answered = chain[i + 1..].iter().any(|n| n.role == "assistant");
+            let answered = last_answer.is_some_and(|last| last > i);
             let status = match role {
                 "assistant" => "complete",
                 _ if answered => "answered",
