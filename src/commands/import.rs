@@ -66,6 +66,11 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
         ImportSource::Tm { .. } => read_export(&shown, &documents[0].1)?,
     };
     drop(documents);
+    // An original TokenMetered file may hold settings but no chats, and they are still taken.
+    if conversations.is_empty() && config.is_none() {
+        ui::status(&format!("{shown} holds no conversations; nothing to add"));
+        return Ok(());
+    }
     let conversations: Vec<Conversation> = conversations.into_iter().map(titled).collect();
     let progress = progress(conversations.len());
     store.for_bulk_writes()?;

@@ -96,11 +96,21 @@ pub fn documents(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
             }
         }
     } else {
-        let bytes = std::fs::read(path).with_context(|| format!("could not read {shown}"))?;
-        if bytes.starts_with(b"PK") {
-            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).with_context(|| {
-                format!("{shown} is not a whole zip file (truncated or damaged)")
-            })?;
+        let mut source =
+            std::fs::File::open(path).with_context(|| format!("could not read {shown}"))?;
+        let mut magic = Vec::with_capacity(2);
+        (&mut source)
+            .take(2)
+            .read_to_end(&mut magic)
+            .with_context(|| format!("could not read {shown}"))?;
+        if magic == b"PK" {
+            // Read from the file, not from memory: an export's zip also holds every image
+            // and recording of the account, often gigabytes, of which only the
+            // conversation files are read.
+            let mut zip =
+                zip::ZipArchive::new(std::io::BufReader::new(source)).with_context(|| {
+                    format!("{shown} is not a whole zip file (truncated or damaged)")
+                })?;
             for index in 0..zip.len() {
                 let mut file = zip
                     .by_index(index)
@@ -117,6 +127,10 @@ pub fn documents(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
                 }
             }
         } else {
+            let mut bytes = magic;
+            source
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("could not read {shown}"))?;
             found.push((shown.to_string(), bytes));
         }
     }

@@ -599,6 +599,23 @@ fn import_chatgpt(source: &Path) -> TmEnv {
     env
 }
 
+/// An export of an account with no conversations is no error, and is not taken for one
+/// imported before.
+#[test]
+fn an_export_of_no_conversations_says_so() {
+    let env = TmEnv::new();
+    let empty = write_file(&env, "conversations.json", "[]");
+    let output = tm_ok(&env, &["import", "chatgpt", empty.to_str().expect("utf-8")]);
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "{} holds no conversations; nothing to add\n",
+            empty.display()
+        )
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM imports"), [["0"]]);
+}
+
 #[test]
 fn chatgpt_imports_the_branch_last_seen_from_any_form_of_the_export() {
     let conversations = chatgpt_conversations();
