@@ -76,18 +76,20 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
     store.for_bulk_writes()?;
     let now = store::now();
     let added = store.write(|conn| {
-        let added = store::bulk::inserted_in_bulk(conn, |conn| {
-            let mut added = stored::Added::default();
-            for conversation in &conversations {
-                added += stored::add(conn, conversation)?;
-                progress.inc(1);
-            }
-            Ok(added)
-        })?;
+        let bulk = store::bulk::Bulk::begin(conn)?;
+        let mut added = stored::Added::default();
+        for conversation in &conversations {
+            added += stored::add(conn, conversation)?;
+            progress.inc(1);
+        }
+        progress.finish_and_clear();
+        // Indexing the new messages for search takes a while after the last conversation.
+        let _indexing = (conversations.len() > SHOWS_PROGRESS)
+            .then(|| ui::spinner::Spinner::start("indexing the imported messages for search"));
+        bulk.finish(conn)?;
         stored::remember(conn, &fingerprint, kind, &shown, added, &now)?;
         Ok(added)
     })?;
-    progress.finish_and_clear();
     if let (Some(config), ImportSource::Tokenmeter { with_key, .. }) = (config, source) {
         adopt(&mut store, &settings, &config, *with_key, &paths.key_file())?;
     }

@@ -14,20 +14,20 @@ use diesel::sql_types::{BigInt, Text};
 
 /// An insert trigger on `table` whose work `catch_up` does for every row of `table` with an
 /// id above `?`.
-struct SetAside {
+struct Deferred {
     trigger: &'static str,
     table: &'static str,
     catch_up: &'static str,
 }
 
-const SET_ASIDE: [SetAside; 3] = [
-    SetAside {
+const DEFERRED: [Deferred; 3] = [
+    Deferred {
         trigger: "messages_search_insert",
         table: "messages",
         catch_up: "INSERT INTO messages_search (rowid, content)
                    SELECT id, tm_search_text(content) FROM messages WHERE id > ?",
     },
-    SetAside {
+    Deferred {
         trigger: "conversations_search_insert",
         table: "conversations",
         catch_up: "INSERT INTO conversations_search (rowid, title)
@@ -36,7 +36,7 @@ const SET_ASIDE: [SetAside; 3] = [
     // What usage_totals_insert adds for one request (its migration has the rules: three
     // levels of span, its model and all models), summed over the new requests: first by
     // quarter hour and model, which leaves far fewer rows to sum into the larger spans.
-    SetAside {
+    Deferred {
         trigger: "usage_totals_insert",
         table: "requests",
         catch_up: "WITH quarters AS (
@@ -82,47 +82,55 @@ const SET_ASIDE: [SetAside; 3] = [
     },
 ];
 
-/// Runs `work`, which adds many rows inside the caller's transaction, with the triggers of
-/// `SET_ASIDE` set aside, then does their work for what it added.
-pub fn inserted_in_bulk<T>(
-    conn: &mut SqliteConnection,
-    work: impl FnOnce(&mut SqliteConnection) -> QueryResult<T>,
-) -> QueryResult<T> {
-    #[derive(QueryableByName)]
-    struct Sql {
-        #[diesel(sql_type = Text)]
-        sql: String,
-    }
-    #[derive(QueryableByName)]
-    struct Last {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
-    let mut set_aside = Vec::with_capacity(SET_ASIDE.len());
-    for aside in &SET_ASIDE {
-        let trigger: Option<Sql> =
-            diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
-                .bind::<Text, _>(aside.trigger)
-                .get_result(conn)
-                .optional()?;
-        let last: Last = diesel::sql_query(format!(
-            "SELECT coalesce(max(id), 0) AS id FROM {}",
-            aside.table
-        ))
-        .get_result(conn)?;
-        if trigger.is_some() {
-            conn.batch_execute(&format!("DROP TRIGGER {}", aside.trigger))?;
+/// The triggers of `DEFERRED` set aside, inside the caller's transaction, while it adds many
+/// rows; `finish` does their work for what was added and makes them again. A transaction
+/// that ends without `finish` rolls back and brings them back with everything else.
+pub struct Bulk {
+    set_aside: Vec<(&'static Deferred, Option<String>, i64)>,
+}
+
+impl Bulk {
+    pub fn begin(conn: &mut SqliteConnection) -> QueryResult<Self> {
+        #[derive(QueryableByName)]
+        struct Sql {
+            #[diesel(sql_type = Text)]
+            sql: String,
         }
-        set_aside.push((aside, trigger, last.id));
-    }
-    let done = work(conn)?;
-    for (aside, trigger, last) in set_aside {
-        diesel::sql_query(aside.catch_up)
-            .bind::<BigInt, _>(last)
-            .execute(conn)?;
-        if let Some(trigger) = trigger {
-            conn.batch_execute(&trigger.sql)?;
+        #[derive(QueryableByName)]
+        struct Last {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
         }
+        let mut set_aside = Vec::with_capacity(DEFERRED.len());
+        for deferred in &DEFERRED {
+            let trigger: Option<Sql> = diesel::sql_query(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            )
+            .bind::<Text, _>(deferred.trigger)
+            .get_result(conn)
+            .optional()?;
+            let last: Last = diesel::sql_query(format!(
+                "SELECT coalesce(max(id), 0) AS id FROM {}",
+                deferred.table
+            ))
+            .get_result(conn)?;
+            if trigger.is_some() {
+                conn.batch_execute(&format!("DROP TRIGGER {}", deferred.trigger))?;
+            }
+            set_aside.push((deferred, trigger.map(|t| t.sql), last.id));
+        }
+        Ok(Self { set_aside })
     }
-    Ok(done)
+
+    pub fn finish(self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        for (deferred, trigger, last) in self.set_aside {
+            diesel::sql_query(deferred.catch_up)
+                .bind::<BigInt, _>(last)
+                .execute(conn)?;
+            if let Some(sql) = trigger {
+                conn.batch_execute(&sql)?;
+            }
+        }
+        Ok(())
+    }
 }

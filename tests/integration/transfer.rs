@@ -1076,6 +1076,10 @@ fn a_long_import_shows_its_progress_on_a_terminal() {
     assert!(shown.contains("importing"), "{shown:?}");
     assert!(shown.contains("/400 conversations"), "{shown:?}");
     assert!(
+        shown.contains("indexing the imported messages for search"),
+        "{shown:?}"
+    );
+    assert!(
         shown.contains("imported 400 conversations, 400 messages"),
         "{shown:?}"
     );
