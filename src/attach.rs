@@ -212,6 +212,11 @@ pub fn sha256_hex_of<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
     for part in parts {
         hasher.update(part);
     }
+    hex_digest(hasher)
+}
+
+/// What `hasher` has been given, as its SHA-256 in lowercase hex.
+pub fn hex_digest(hasher: Sha256) -> String {
     hasher
         .finalize()
         .iter()

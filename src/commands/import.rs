@@ -1,16 +1,19 @@
 //! `tm import SOURCE PATH`: conversations from the original TokenMetered, a ChatGPT export,
-//! llm's log database or a `tm export` file. The source is read and checked whole before
-//! anything is written; then everything goes in one transaction, so an import that fails
-//! or is killed leaves the history as it was. A source whose bytes were imported before
-//! adds nothing, and says so.
+//! llm's log database or a `tm export` file. The other tools' sources are read and checked
+//! whole before anything is written; a `tm export` is checked line by line as it is
+//! written. Everything goes in one transaction, so an import that fails, meets a line that
+//! is not a conversation, or is killed leaves the history as it was. A source whose bytes
+//! were imported before adds nothing, and says so.
 
+use std::io::{BufRead as _, Read as _};
 use std::path::Path;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest as _, Sha256};
 
 use crate::app::{App, Opened};
-use crate::attach::sha256_hex_of;
+use crate::attach::{hex_digest, sha256_hex_of};
 use crate::cli::ImportSource;
 use crate::prices::PriceTable;
 use crate::settings::{self, Settings};
@@ -29,22 +32,22 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
         ImportSource::Tm { path } => ("tm", path),
     };
     let shown = path.display().to_string();
-    // What is read of the source, once: a ChatGPT export's conversation files, else the
-    // file. The source is remembered by their SHA-256.
-    let documents = match source {
-        ImportSource::Chatgpt { .. } => chatgpt::documents(path)?,
-        _ => vec![(
-            shown.clone(),
-            std::fs::read(path).with_context(|| format!("could not read {shown}"))?,
-        )],
+    // The source is remembered by the SHA-256 of what is read of it: a ChatGPT export's
+    // conversation files, read whole to be parsed, else the file, read in pieces.
+    let (fingerprint, documents) = match source {
+        ImportSource::Chatgpt { .. } => {
+            let documents = chatgpt::documents(path)?;
+            let sha256 = sha256_hex_of(documents.iter().map(|(_, bytes)| bytes.as_slice()));
+            (Fingerprint { sha256, lines: 0 }, documents)
+        }
+        _ => (fingerprint(path, &shown)?, Vec::new()),
     };
-    let fingerprint = sha256_hex_of(documents.iter().map(|(_, bytes)| bytes.as_slice()));
     let Opened {
         paths,
         mut store,
         settings,
     } = app.open()?;
-    if let Some(at) = store.read(|conn| stored::imported_at(conn, &fingerprint))? {
+    if let Some(at) = store.read(|conn| stored::imported_at(conn, &fingerprint.sha256))? {
         ui::status(&format!(
             "{shown} was imported on {}; nothing to add",
             ui::fmt::local_time(&at)
@@ -55,7 +58,7 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
     let overrides = settings.price_overrides()?;
     let price = |model: &str| table.lookup(model, &overrides);
     let mut config = None;
-    let conversations = match source {
+    let read: Vec<Conversation> = match source {
         ImportSource::Tokenmeter { .. } => {
             let read = tokenmeter::read(path, &price)?;
             config = Some(read.config);
@@ -63,33 +66,52 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
         }
         ImportSource::Chatgpt { .. } => chatgpt::read(&documents, &price)?,
         ImportSource::Llm { .. } => llm::read(path, &price)?,
-        ImportSource::Tm { .. } => read_export(&shown, &documents[0].1)?,
+        ImportSource::Tm { .. } => Vec::new(),
     };
     drop(documents);
+    // A tm export is read as it is written; the other sources are read whole first.
+    let (total, conversations): (usize, Box<dyn Iterator<Item = Result<Conversation>>>) =
+        match source {
+            ImportSource::Tm { .. } => (fingerprint.lines, Box::new(Export::read(path, &shown)?)),
+            _ => (read.len(), Box::new(read.into_iter().map(Ok))),
+        };
     // An original TokenMetered file may hold settings but no chats, and they are still taken.
-    if conversations.is_empty() && config.is_none() {
+    if total == 0 && config.is_none() {
         ui::status(&format!("{shown} holds no conversations; nothing to add"));
         return Ok(());
     }
-    let conversations: Vec<Conversation> = conversations.into_iter().map(titled).collect();
-    let progress = progress(conversations.len());
+    let progress = progress(total);
     store.for_bulk_writes()?;
     let now = store::now();
-    let added = store.write(|conn| {
+    // A source that turns out not to be what it claims ends the transaction, which then
+    // writes nothing; what was wrong with it is the error.
+    let mut refused = None;
+    let written = store.write(|conn| {
         let bulk = store::bulk::Bulk::begin(conn)?;
         let mut added = stored::Added::default();
-        for conversation in &conversations {
-            added += stored::add(conn, conversation)?;
+        for conversation in conversations {
+            let conversation = match conversation {
+                Ok(conversation) => titled(conversation),
+                Err(why) => {
+                    refused = Some(why);
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+            };
+            added += stored::add(conn, &conversation)?;
             progress.inc(1);
         }
         progress.finish_and_clear();
         // Indexing the new messages for search takes a while after the last conversation.
-        let _indexing = (conversations.len() > SHOWS_PROGRESS)
+        let _indexing = (total > SHOWS_PROGRESS)
             .then(|| ui::spinner::Spinner::start("indexing the imported messages for search"));
         bulk.finish(conn)?;
-        stored::remember(conn, &fingerprint, kind, &shown, added, &now)?;
+        stored::remember(conn, &fingerprint.sha256, kind, &shown, added, &now)?;
         Ok(added)
-    })?;
+    });
+    let added = match refused {
+        Some(why) => return Err(why),
+        None => written?,
+    };
     if let (Some(config), ImportSource::Tokenmeter { with_key, .. }) = (config, source) {
         adopt(&mut store, &settings, &config, *with_key, &paths.key_file())?;
     }
@@ -119,33 +141,115 @@ fn titled(mut conversation: Conversation) -> Conversation {
     conversation
 }
 
-/// The conversations of a `tm export` file, every line checked before any is written.
-fn read_export(shown: &str, bytes: &[u8]) -> Result<Vec<Conversation>> {
-    let text = std::str::from_utf8(bytes)
-        .with_context(|| format!("{shown} is not a tm export (not UTF-8 text)"))?;
-    let mut conversations = Vec::new();
-    for (number, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let line_number = number + 1;
-        // Read whole in one pass; only a line that does not read is looked at again, to say
-        // why.
-        match serde_json::from_str::<Conversation>(line) {
-            Ok(conversation)
-                if conversation.format == transfer::FORMAT
-                    && conversation.version <= transfer::VERSION =>
-            {
-                conversations.push(conversation);
+/// The SHA-256 of a file's bytes, and how many of its lines hold anything.
+struct Fingerprint {
+    sha256: String,
+    lines: usize,
+}
+
+fn fingerprint(path: &Path, shown: &str) -> Result<Fingerprint> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("could not read {shown}"))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 20];
+    let (mut lines, mut in_line) = (0, false);
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .with_context(|| format!("could not read {shown}"))?;
+        if read == 0 {
+            break;
+        }
+        let bytes = &buffer[..read];
+        hasher.update(bytes);
+        for &byte in bytes {
+            if byte == b'\n' {
+                lines += usize::from(in_line);
+                in_line = false;
+            } else if !byte.is_ascii_whitespace() {
+                in_line = true;
             }
-            _ => bail!(why_not_a_conversation(shown, line_number, line)),
         }
     }
-    if conversations.is_empty() {
-        bail!("{shown} is not a tm export: it holds no conversations");
+    Ok(Fingerprint {
+        sha256: hex_digest(hasher),
+        lines: lines + usize::from(in_line),
+    })
+}
+
+/// The conversations of a `tm export` file, one a line, read and checked on a thread of
+/// their own while the ones before them are written: the file is never held whole, and
+/// reading it costs the import no time. The first line that is not a conversation ends the
+/// reading with what is wrong with it.
+struct Export {
+    lines: std::sync::mpsc::Receiver<Result<Conversation>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    shown: String,
+}
+
+impl Export {
+    fn read(path: &Path, shown: &str) -> Result<Self> {
+        let file = std::fs::File::open(path).with_context(|| format!("could not read {shown}"))?;
+        let (send, lines) = std::sync::mpsc::sync_channel(64);
+        let name = shown.to_owned();
+        let reader = std::thread::spawn(move || {
+            let mut file = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut line = Vec::new();
+            for number in 1.. {
+                line.clear();
+                let read = match file.read_until(b'\n', &mut line) {
+                    Ok(0) => return,
+                    Ok(_) => conversation_at(&name, number, &line),
+                    Err(e) => Err(anyhow::Error::new(e).context(format!("could not read {name}"))),
+                };
+                let failed = read.is_err();
+                if let Some(read) = read.transpose()
+                    && (send.send(read).is_err() || failed)
+                {
+                    return;
+                }
+            }
+        });
+        Ok(Self {
+            lines,
+            reader: Some(reader),
+            shown: shown.to_owned(),
+        })
     }
-    Ok(conversations)
+}
+
+impl Iterator for Export {
+    type Item = Result<Conversation>;
+
+    fn next(&mut self) -> Option<Result<Conversation>> {
+        match self.lines.recv() {
+            Ok(read) => Some(read),
+            // The reader is done: at the end of the file, or (never yet) by a panic, which
+            // must not pass for the end.
+            Err(_) => match self.reader.take()?.join() {
+                Ok(()) => None,
+                Err(_) => Some(Err(anyhow!("reading {} failed", self.shown))),
+            },
+        }
+    }
+}
+
+/// Line `number` of a `tm export` file: a conversation, or nothing when it is blank.
+fn conversation_at(shown: &str, number: usize, line: &[u8]) -> Result<Option<Conversation>> {
+    let line = std::str::from_utf8(line)
+        .map_err(|_| anyhow!("{shown} is not a tm export: line {number} is not UTF-8 text"))?;
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    // Read whole in one pass; only a line that does not read is looked at again, to say why.
+    match serde_json::from_str::<Conversation>(line) {
+        Ok(conversation)
+            if conversation.format == transfer::FORMAT
+                && conversation.version <= transfer::VERSION =>
+        {
+            Ok(Some(conversation))
+        }
+        _ => bail!(why_not_a_conversation(shown, number, line)),
+    }
 }
 
 /// What is wrong with a line of an export that did not read as a conversation.

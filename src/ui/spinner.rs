@@ -17,6 +17,9 @@ impl Spinner {
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
             bar.set_style(style);
         }
+        // Drawn now rather than at the ticker thread's first beat, which may come after
+        // short work has ended.
+        bar.tick();
         bar.enable_steady_tick(Duration::from_millis(100));
         Self(Some(bar))
     }

@@ -142,11 +142,30 @@ fn a_wrong_file_is_refused_and_nothing_is_written() {
     tm_ok(&env, &["list"]);
     let before = env.db_bytes();
     let newer = r#"{"format":"tm-export","version":2,"uuid":"x"}"#;
+    // A good conversation first: an export is written as it is read, and the bad line after
+    // it must still leave nothing.
+    let good = r#"{"format":"tm-export","version":1,"uuid":"00000000-0000-4000-9000-000000000001","title":"fine","created_at":"2025-01-01T00:00:00.000Z","updated_at":"2025-01-01T00:00:00.000Z","messages":[{"uuid":"00000000-0000-4000-8000-000000000001","role":"user","content":"a question","status":"answered","created_at":"2025-01-01T00:00:00.000Z","content_tokens":null,"token_encoding":null}],"requests":[]}"#;
+    let not_utf8 = env.dir().join("latin1.jsonl");
+    std::fs::write(&not_utf8, [good.as_bytes(), b"\n{\"caf\xe9\"}\n"].concat()).expect("write");
     let cases: Vec<(&str, PathBuf, &str)> = vec![
         (
             "tm",
             write_file(&env, "notes.txt", "hello\n"),
             "is not a tm export: line 1 is not JSON",
+        ),
+        (
+            "tm",
+            write_file(
+                &env,
+                "cut.jsonl",
+                &format!("{good}\n\n{{\"format\": \"tm-ex"),
+            ),
+            "is not a tm export: line 3 is not JSON",
+        ),
+        (
+            "tm",
+            not_utf8,
+            "is not a tm export: line 2 is not UTF-8 text",
         ),
         (
             "tm",
