@@ -734,6 +734,14 @@ fn import_llm_twice(env: &TmEnv, source: &Path, imported: &str) {
     );
 }
 
+/// The tables of llm's older log, which its newer versions keep beside the message store.
+const LLM_RESPONSES: &str =
+    "CREATE TABLE conversations (id TEXT PRIMARY KEY, name TEXT, model TEXT);
+    CREATE TABLE responses (id TEXT PRIMARY KEY, model TEXT, prompt TEXT, system TEXT,
+        prompt_json TEXT, options_json TEXT, response TEXT, response_json TEXT,
+        conversation_id TEXT REFERENCES conversations(id), duration_ms INTEGER,
+        datetime_utc TEXT, input_tokens INTEGER, output_tokens INTEGER, token_details TEXT);";
+
 /// llm's log database, as the tests make it in llm's schema: responses in conversations,
 /// with their token counts and the details of cached and reasoning tokens.
 #[test]
@@ -741,13 +749,9 @@ fn llm_logs_import_with_their_tokens() {
     let env = TmEnv::new();
     let source = env.dir().join("logs.db");
     let conn = rusqlite::Connection::open(&source).expect("fixture");
+    conn.execute_batch(LLM_RESPONSES).expect("fixture");
     conn.execute_batch(
-        "CREATE TABLE conversations (id TEXT PRIMARY KEY, name TEXT, model TEXT);
-         CREATE TABLE responses (id TEXT PRIMARY KEY, model TEXT, prompt TEXT, system TEXT,
-             prompt_json TEXT, options_json TEXT, response TEXT, response_json TEXT,
-             conversation_id TEXT REFERENCES conversations(id), duration_ms INTEGER,
-             datetime_utc TEXT, input_tokens INTEGER, output_tokens INTEGER, token_details TEXT);
-         INSERT INTO conversations VALUES ('01j0a', 'monads', 'gpt-4o-mini'), ('01j0b', 'lone', 'gpt-4o');
+        "INSERT INTO conversations VALUES ('01j0a', 'monads', 'gpt-4o-mini'), ('01j0b', 'lone', 'gpt-4o');
          INSERT INTO responses VALUES
            ('01r1', 'gpt-4o-mini', 'what is a monad?', 'Be terse.', NULL, '{}', 'A monoid.', NULL, '01j0a', 900, '2025-01-02T03:04:05.123456', 20, 5, '{\"prompt_tokens_details\": {\"cached_tokens\": 8}, \"completion_tokens_details\": {\"reasoning_tokens\": 2}}'),
            ('01r2', 'gpt-4o-mini', 'and a functor?', NULL, NULL, '{}', 'A map.', NULL, '01j0a', 800, '2025-01-02T03:05:00.000000', 40, 6, NULL),
@@ -822,13 +826,9 @@ fn llm_threads_and_turns_import_as_the_branch_each_thread_shows() {
     let env = TmEnv::new();
     let source = env.dir().join("logs.db");
     let conn = rusqlite::Connection::open(&source).expect("fixture");
+    conn.execute_batch(LLM_RESPONSES).expect("fixture");
     conn.execute_batch(
-        "CREATE TABLE conversations (id TEXT PRIMARY KEY, name TEXT, model TEXT);
-         CREATE TABLE responses (id TEXT PRIMARY KEY, model TEXT, prompt TEXT, system TEXT,
-             prompt_json TEXT, options_json TEXT, response TEXT, response_json TEXT,
-             conversation_id TEXT REFERENCES conversations(id), duration_ms INTEGER,
-             datetime_utc TEXT, input_tokens INTEGER, output_tokens INTEGER, token_details TEXT);
-         CREATE TABLE attachments (id TEXT PRIMARY KEY, type TEXT, path TEXT, url TEXT, content BLOB);
+        "CREATE TABLE attachments (id TEXT PRIMARY KEY, type TEXT, path TEXT, url TEXT, content BLOB);
          CREATE TABLE fragments (id INTEGER PRIMARY KEY, hash TEXT, content TEXT, datetime_utc TEXT, source TEXT);
          CREATE TABLE messages (hash TEXT PRIMARY KEY, parent_hash TEXT REFERENCES messages(hash),
              role TEXT, provider_metadata TEXT);
