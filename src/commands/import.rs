@@ -40,7 +40,9 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
             let sha256 = sha256_hex_of(documents.iter().map(|(_, bytes)| bytes.as_slice()));
             (Fingerprint { sha256, lines: 0 }, documents)
         }
-        _ => (fingerprint(path, &shown)?, Vec::new()),
+        // Its lines are counted for the progress bar of an export, read a line at a time.
+        ImportSource::Tm { .. } => (fingerprint(path, &shown, true)?, Vec::new()),
+        _ => (fingerprint(path, &shown, false)?, Vec::new()),
     };
     let Opened {
         paths,
@@ -58,23 +60,21 @@ pub fn run(source: &ImportSource, app: &App) -> Result<()> {
     let overrides = settings.price_overrides()?;
     let price = |model: &str| table.lookup(model, &overrides);
     let mut config = None;
-    let read: Vec<Conversation> = match source {
+    // A tm export is read as it is written; the other sources are read whole first.
+    let (total, conversations) = match source {
         ImportSource::Tokenmeter { .. } => {
             let read = tokenmeter::read(path, &price)?;
             config = Some(read.config);
-            read.conversations
+            whole(read.conversations)
         }
-        ImportSource::Chatgpt { .. } => chatgpt::read(&documents, &price)?,
-        ImportSource::Llm { .. } => llm::read(path, &price)?,
-        ImportSource::Tm { .. } => Vec::new(),
+        ImportSource::Chatgpt { .. } => whole(chatgpt::read(&documents, &price)?),
+        ImportSource::Llm { .. } => whole(llm::read(path, &price)?),
+        ImportSource::Tm { .. } => (
+            fingerprint.lines,
+            Box::new(Export::read(path, &shown)?) as _,
+        ),
     };
     drop(documents);
-    // A tm export is read as it is written; the other sources are read whole first.
-    let (total, conversations): (usize, Box<dyn Iterator<Item = Result<Conversation>>>) =
-        match source {
-            ImportSource::Tm { .. } => (fingerprint.lines, Box::new(Export::read(path, &shown)?)),
-            _ => (read.len(), Box::new(read.into_iter().map(Ok))),
-        };
     // An original TokenMetered file may hold settings but no chats, and they are still taken.
     if total == 0 && config.is_none() {
         ui::status(&format!("{shown} holds no conversations; nothing to add"));
@@ -141,13 +141,21 @@ fn titled(mut conversation: Conversation) -> Conversation {
     conversation
 }
 
-/// The SHA-256 of a file's bytes, and how many of its lines hold anything.
+/// Conversations as the importers read them, one after the other.
+type Conversations = Box<dyn Iterator<Item = Result<Conversation>>>;
+
+/// A source read whole: how many conversations, and each of them.
+fn whole(read: Vec<Conversation>) -> (usize, Conversations) {
+    (read.len(), Box::new(read.into_iter().map(Ok)))
+}
+
+/// The SHA-256 of a file's bytes, and how many of its lines hold anything (when counted).
 struct Fingerprint {
     sha256: String,
     lines: usize,
 }
 
-fn fingerprint(path: &Path, shown: &str) -> Result<Fingerprint> {
+fn fingerprint(path: &Path, shown: &str, count_lines: bool) -> Result<Fingerprint> {
     let mut file = std::fs::File::open(path).with_context(|| format!("could not read {shown}"))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 20];
@@ -161,6 +169,9 @@ fn fingerprint(path: &Path, shown: &str) -> Result<Fingerprint> {
         }
         let bytes = &buffer[..read];
         hasher.update(bytes);
+        if !count_lines {
+            continue;
+        }
         for &byte in bytes {
             if byte == b'\n' {
                 lines += usize::from(in_line);
